@@ -1,0 +1,153 @@
+//! A small forward-only scanner over the text of one log entry.
+
+/// Scans `text` from left to right. Every method either consumes what it
+/// matched and returns it, or leaves the position unchanged.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Cursor<'a> {
+    rest: &'a str,
+}
+
+/// Largest id accepted: ids of more digits than `u64` holds are malformed.
+const MAX_ID_DIGITS: usize = 20;
+
+impl<'a> Cursor<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        Cursor { rest: text }
+    }
+
+    pub(crate) fn rest(&self) -> &'a str {
+        self.rest
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.rest.is_empty()
+    }
+
+    /// Consumes `literal` if the text starts with it.
+    pub(crate) fn eat(&mut self, literal: &str) -> bool {
+        match self.rest.strip_prefix(literal) {
+            Some(rest) => {
+                self.rest = rest;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Consumes one or more spaces.
+    pub(crate) fn spaces(&mut self) -> bool {
+        let trimmed = self.rest.trim_start_matches(' ');
+        let moved = trimmed.len() != self.rest.len();
+        self.rest = trimmed;
+        moved
+    }
+
+    /// Consumes an unsigned decimal number that fits in `u64` and is not
+    /// followed by another word character.
+    pub(crate) fn number(&mut self) -> Option<u64> {
+        let bytes = self.rest.as_bytes();
+        let len = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+        if len == 0 || len > MAX_ID_DIGITS {
+            return None;
+        }
+        if bytes
+            .get(len)
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        {
+            return None;
+        }
+        let value = self.rest[..len].parse::<u64>().ok()?;
+        self.rest = &self.rest[len..];
+        Some(value)
+    }
+
+    /// Consumes a number followed by one space or the end of the text.
+    pub(crate) fn number_word(&mut self) -> Option<u64> {
+        let saved = *self;
+        let value = self.number()?;
+        if self.rest.is_empty() || self.eat(" ") {
+            Some(value)
+        } else {
+            *self = saved;
+            None
+        }
+    }
+
+    /// Consumes everything up to the next space (or the end) and the space.
+    pub(crate) fn word(&mut self) -> Option<&'a str> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        let (word, rest) = match self.rest.split_once(' ') {
+            Some(pair) => pair,
+            None => (self.rest, ""),
+        };
+        self.rest = rest;
+        Some(word)
+    }
+
+    /// Consumes everything up to the first occurrence of `delimiter`, and the
+    /// delimiter.
+    pub(crate) fn until(&mut self, delimiter: &str) -> Option<&'a str> {
+        let (before, after) = self.rest.split_once(delimiter)?;
+        self.rest = after;
+        Some(before)
+    }
+
+    /// Consumes the rest of the text.
+    pub(crate) fn take_rest(&mut self) -> &'a str {
+        let rest = self.rest;
+        self.rest = "";
+        rest
+    }
+
+    /// Consumes a Python-style list of integers, `[0, 1, 2]`, and returns the
+    /// text between the brackets.
+    pub(crate) fn int_list(&mut self) -> Option<&'a str> {
+        let inner = self.rest.strip_prefix('[')?;
+        let close = inner.find(']')?;
+        let body = &inner[..close];
+        let valid = body.split(',').all(|item| {
+            let item = item.trim();
+            !item.is_empty()
+                && item.len() <= 10
+                && item.bytes().all(|b| b.is_ascii_digit())
+                && item.parse::<u32>().is_ok()
+        });
+        if !valid {
+            return None;
+        }
+        self.rest = &inner[close + 1..];
+        Some(body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers() {
+        let mut cursor = Cursor::new("18446744073709551615 x");
+        assert_eq!(cursor.number_word(), Some(u64::MAX));
+        assert_eq!(cursor.rest(), "x");
+        assert_eq!(Cursor::new("18446744073709551616").number(), None);
+        assert_eq!(
+            Cursor::new("1234567890123456789012345678901234567890").number(),
+            None
+        );
+        assert_eq!(Cursor::new("-5").number(), None);
+        assert_eq!(Cursor::new("12abc").number(), None);
+        assert_eq!(Cursor::new("12:").number(), Some(12));
+    }
+
+    #[test]
+    fn lists() {
+        let mut cursor = Cursor::new("[0, 1, 22] rest");
+        assert_eq!(cursor.int_list(), Some("0, 1, 22"));
+        assert_eq!(cursor.rest(), " rest");
+        assert_eq!(Cursor::new("[]").int_list(), None);
+        assert_eq!(Cursor::new("[0, x]").int_list(), None);
+        assert_eq!(Cursor::new("[0, 4294967296]").int_list(), None);
+    }
+}

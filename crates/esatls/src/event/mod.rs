@@ -1,0 +1,266 @@
+//! Typed events: what one text mail log entry means.
+//!
+//! [`parse_event`] turns the text after `Level: ` into an [`Event`]. It does
+//! no I/O and never fails: text it does not know becomes [`Event::Unknown`],
+//! and [`template`] turns such text into the template the run summary counts.
+
+mod cursor;
+mod parse;
+pub mod template;
+mod text;
+
+pub use parse::parse_event;
+pub use text::{Quoted, RidList};
+
+/// Result of a TLS negotiation as one log line reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TlsOutcome<'a> {
+    /// `TLS success [protocol P cipher C] [CN: <name> | CN=name] [for domain]`.
+    Success {
+        protocol: Option<&'a str>,
+        cipher: Option<&'a str>,
+        /// Certificate name from `CN: <name>` or `CN=name`.
+        cn: Option<&'a str>,
+        /// Destination domain from `for <domain>`.
+        domain: Option<&'a str>,
+    },
+    /// `TLS failed[: reason]`, or another TLS wording that is not success.
+    Failed { reason: Option<&'a str> },
+    /// `TLS was required but ...`: the text after `TLS `.
+    Required { text: &'a str },
+}
+
+/// HAT verdict on an inbound connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HatAction {
+    Accept,
+    Relay,
+    Reject,
+    TcpRefuse,
+}
+
+/// How a message was derived from another one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Derivation {
+    /// `MID a was split creating MID b`: a copy for some recipients.
+    Split,
+    /// `MID a rewritten to MID b`: the message replaced by a new one.
+    Rewritten,
+    /// `MID b was generated based on MID a`: a copy made by a filter.
+    Generated,
+    /// `MID b was generated for bounce of MID a`: a bounce notice.
+    Bounce,
+    /// `EUQ: Reinjected MID a as MID b`: released from the quarantine.
+    Reinjected,
+}
+
+/// Family of an entry that is recognised but carries nothing the TLS
+/// verdicts need (scanning verdicts, policy matches, system messages).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum NoteKind {
+    /// Anti-spam and graymail engine verdicts.
+    Antispam,
+    /// Anti-virus verdicts.
+    Antivirus,
+    /// Outbreak filters, AMP, URL and SDS scanning.
+    Scanning,
+    /// SPF, DKIM, DomainKeys and DMARC.
+    Authentication,
+    /// Sender domain reputation (SDR).
+    SenderReputation,
+    /// Mail policy, content filter, DLP and attachment lines.
+    Policy,
+    /// Quarantine and spam quarantine (ISQ, EUQ, RPC) traffic.
+    Quarantine,
+    /// HAT and SMTP session details other than the verdict and TLS.
+    Session,
+    /// LDAP queries.
+    Ldap,
+    /// Bounce and queue lines that do not change a recipient's result.
+    Queue,
+    /// Appliance status, alerts and service messages.
+    System,
+}
+
+/// One recognised text mail log entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event<'a> {
+    /// `Begin Logfile`.
+    BeginLogfile,
+    /// `End Logfile`.
+    EndLogfile,
+    /// `Version: 7.6.3-019 SN: 420D4FEA...`.
+    Version {
+        version: &'a str,
+        serial: Option<&'a str>,
+    },
+    /// `Time offset from UTC: -21600 seconds`.
+    TimeOffset { seconds: i32 },
+
+    /// `New SMTP ICID n interface I (ip) address A reverse dns host H verified V`.
+    IcidOpen {
+        icid: u64,
+        interface: Option<&'a str>,
+        remote_ip: Option<&'a str>,
+        remote_host: Option<&'a str>,
+    },
+    /// `ICID n ACCEPT|RELAY|REJECT|TCPREFUSE SG group ...`.
+    IcidPolicy {
+        icid: u64,
+        action: HatAction,
+        sender_group: Option<&'a str>,
+    },
+    /// `ICID n TLS ...`.
+    IcidTls { icid: u64, outcome: TlsOutcome<'a> },
+    /// `ICID n close` (or `lost`, when the client went away without QUIT).
+    IcidClose { icid: u64, lost: bool },
+
+    /// `Start MID m ICID i`.
+    MessageStart { mid: u64, icid: u64 },
+    /// `MID m ICID i From: <addr>`.
+    MessageFrom {
+        mid: u64,
+        icid: Option<u64>,
+        sender: &'a str,
+    },
+    /// `MID m ICID i RID r To: <addr>`; `rid` is `None` for a recipient
+    /// rejected at RCPT TO, and `rejected` then holds the reason.
+    MessageTo {
+        mid: u64,
+        icid: Option<u64>,
+        rid: Option<u32>,
+        address: &'a str,
+        rejected: Option<&'a str>,
+    },
+    /// `MID m Message-ID '<id>'`.
+    MessageId { mid: u64, message_id: Quoted<'a> },
+    /// `MID m Subject '...'`.
+    MessageSubject { mid: u64, subject: Quoted<'a> },
+    /// `MID m ready N bytes from <addr>`.
+    MessageReady { mid: u64, bytes: u64 },
+    /// A message derived from another one; `mid` is the new message.
+    MessageDerived {
+        mid: u64,
+        origin: u64,
+        derivation: Derivation,
+    },
+    /// `MID m queued for delivery`.
+    MessageQueued { mid: u64 },
+    /// `MID m RID [list] Response '...'`.
+    MessageResponse {
+        mid: u64,
+        rids: RidList<'a>,
+        response: Quoted<'a>,
+    },
+    /// `Message m to RID [list] pending till <time>`.
+    MessagePending { mid: u64, rids: RidList<'a> },
+    /// `Message aborted MID m reason`.
+    MessageAborted { mid: u64, reason: &'a str },
+    /// `Message finished MID m done`.
+    MessageFinished { mid: u64 },
+
+    /// `New SMTP DCID d interface I address A [port P]`.
+    DcidOpen {
+        dcid: u64,
+        interface: Option<&'a str>,
+        remote_ip: Option<&'a str>,
+        port: Option<u16>,
+    },
+    /// `DCID d [IP a] TLS ...`.
+    DcidTls {
+        dcid: u64,
+        remote_ip: Option<&'a str>,
+        outcome: TlsOutcome<'a>,
+    },
+    /// `Delivery start DCID d MID m to RID [list]`.
+    DeliveryStart {
+        dcid: u64,
+        mid: u64,
+        rids: RidList<'a>,
+    },
+    /// `Message done DCID d MID m to RID [list]`.
+    DeliveryDone {
+        dcid: u64,
+        mid: u64,
+        rids: RidList<'a>,
+    },
+    /// `Bounced: DCID d MID m to RID r - code - reason`. `dcid` 0 means no
+    /// connection was made.
+    Bounced {
+        dcid: u64,
+        mid: u64,
+        rids: RidList<'a>,
+        reason: &'a str,
+    },
+    /// `Delayed: DCID d MID m to RID r - code - reason`.
+    Delayed {
+        dcid: u64,
+        mid: u64,
+        rids: RidList<'a>,
+        reason: &'a str,
+    },
+    /// `DCID d close`.
+    DcidClose { dcid: u64 },
+    /// `Connection Error: DCID d domain: D IP: A port: P details: X interface: I reason: R`.
+    ConnectionError {
+        dcid: u64,
+        remote_ip: Option<&'a str>,
+        details: Option<&'a str>,
+        reason: Option<&'a str>,
+    },
+
+    /// A recognised entry the verdicts do not use, with the ids it names.
+    Note {
+        kind: NoteKind,
+        mid: Option<u64>,
+        icid: Option<u64>,
+        dcid: Option<u64>,
+    },
+    /// Text that matches no known template.
+    Unknown,
+}
+
+impl Event<'_> {
+    /// Returns whether the entry matched a known template.
+    pub fn is_recognised(&self) -> bool {
+        !matches!(self, Event::Unknown)
+    }
+
+    /// Returns a stable name of the event kind, used in summaries and tests.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Event::BeginLogfile => "begin_logfile",
+            Event::EndLogfile => "end_logfile",
+            Event::Version { .. } => "version",
+            Event::TimeOffset { .. } => "time_offset",
+            Event::IcidOpen { .. } => "icid_open",
+            Event::IcidPolicy { .. } => "icid_policy",
+            Event::IcidTls { .. } => "icid_tls",
+            Event::IcidClose { .. } => "icid_close",
+            Event::MessageStart { .. } => "message_start",
+            Event::MessageFrom { .. } => "message_from",
+            Event::MessageTo { .. } => "message_to",
+            Event::MessageId { .. } => "message_id",
+            Event::MessageSubject { .. } => "message_subject",
+            Event::MessageReady { .. } => "message_ready",
+            Event::MessageDerived { .. } => "message_derived",
+            Event::MessageQueued { .. } => "message_queued",
+            Event::MessageResponse { .. } => "message_response",
+            Event::MessagePending { .. } => "message_pending",
+            Event::MessageAborted { .. } => "message_aborted",
+            Event::MessageFinished { .. } => "message_finished",
+            Event::DcidOpen { .. } => "dcid_open",
+            Event::DcidTls { .. } => "dcid_tls",
+            Event::DeliveryStart { .. } => "delivery_start",
+            Event::DeliveryDone { .. } => "delivery_done",
+            Event::Bounced { .. } => "bounced",
+            Event::Delayed { .. } => "delayed",
+            Event::DcidClose { .. } => "dcid_close",
+            Event::ConnectionError { .. } => "connection_error",
+            Event::Note { .. } => "note",
+            Event::Unknown => "unknown",
+        }
+    }
+}

@@ -1,0 +1,777 @@
+//! The event grammar: one function per leading keyword.
+
+use super::cursor::Cursor;
+use super::{Derivation, Event, HatAction, NoteKind, Quoted, RidList, TlsOutcome};
+
+/// Parses the text of one entry (what follows `Level: `) into an event.
+///
+/// Trailing whitespace is not significant. Text that matches no known
+/// template returns [`Event::Unknown`].
+pub fn parse_event(text: &str) -> Event<'_> {
+    let text = text.trim_end();
+    let mut cursor = Cursor::new(text);
+    let Some(first) = cursor.word() else {
+        return Event::Unknown;
+    };
+    let parsed = match first {
+        "ICID" => icid_event(cursor),
+        "DCID" => dcid_event(cursor),
+        "MID" => mid_event(cursor),
+        "New" => new_connection(cursor),
+        "Start" => message_start(cursor),
+        "Delivery" => delivery(cursor),
+        "Message" => message_keyword(cursor),
+        "Bounced:" => bounce_or_delay(cursor, true),
+        "Delayed:" => bounce_or_delay(cursor, false),
+        "Connection" => connection_error(cursor),
+        _ => other(first, cursor, text),
+    };
+    parsed.unwrap_or(Event::Unknown)
+}
+
+fn note(kind: NoteKind) -> Event<'static> {
+    Event::Note {
+        kind,
+        mid: None,
+        icid: None,
+        dcid: None,
+    }
+}
+
+fn note_mid(kind: NoteKind, mid: u64) -> Event<'static> {
+    Event::Note {
+        kind,
+        mid: Some(mid),
+        icid: None,
+        dcid: None,
+    }
+}
+
+fn note_icid(kind: NoteKind, icid: u64) -> Event<'static> {
+    Event::Note {
+        kind,
+        mid: None,
+        icid: Some(icid),
+        dcid: None,
+    }
+}
+
+fn note_dcid(kind: NoteKind, dcid: u64) -> Event<'static> {
+    Event::Note {
+        kind,
+        mid: None,
+        icid: None,
+        dcid: Some(dcid),
+    }
+}
+
+/// Returns `Some(value)` unless the value is empty.
+fn non_empty(value: &str) -> Option<&str> {
+    let value = value.trim();
+    if value.is_empty() {
+        None
+    } else {
+        Some(value)
+    }
+}
+
+/// Parses what follows `TLS `: `success ...`, `failed[: reason]`,
+/// `was required but ...`, or another wording, which counts as a failure.
+fn tls_outcome(rest: &str) -> TlsOutcome<'_> {
+    let rest = rest.trim();
+    if let Some(after) = rest.strip_prefix("success") {
+        if after.is_empty() || after.starts_with(' ') {
+            return tls_success(after);
+        }
+    }
+    if let Some(after) = rest.strip_prefix("failed") {
+        let reason = after.strip_prefix(':').unwrap_or(after);
+        return TlsOutcome::Failed {
+            reason: non_empty(reason),
+        };
+    }
+    if rest.starts_with("was required") {
+        return TlsOutcome::Required { text: rest };
+    }
+    TlsOutcome::Failed {
+        reason: non_empty(rest),
+    }
+}
+
+/// Parses the optional fields after `TLS success`.
+fn tls_success(fields: &str) -> TlsOutcome<'_> {
+    let mut protocol = None;
+    let mut cipher = None;
+    let mut cn = None;
+    let mut domain = None;
+    let mut cursor = Cursor::new(fields);
+    cursor.spaces();
+    while !cursor.is_empty() {
+        if cursor.eat("protocol ") {
+            protocol = cursor.word();
+        } else if cursor.eat("cipher ") {
+            cipher = cursor.word();
+        } else if cursor.eat("CN: <") {
+            match cursor.until(">") {
+                Some(name) => cn = non_empty(name),
+                None => cn = non_empty(cursor.take_rest()),
+            }
+        } else if cursor.eat("CN: ") || cursor.eat("CN=") {
+            cn = cursor.word().and_then(non_empty);
+        } else if cursor.eat("for ") {
+            domain = cursor.word().and_then(non_empty);
+        } else {
+            // Any other trailer is kept out of the typed fields.
+            cursor.word();
+        }
+        cursor.spaces();
+    }
+    TlsOutcome::Success {
+        protocol,
+        cipher,
+        cn,
+        domain,
+    }
+}
+
+fn icid_event(mut cursor: Cursor<'_>) -> Option<Event<'_>> {
+    let icid = cursor.number_word()?;
+    let keyword = cursor.word()?;
+    let event = match keyword {
+        "ACCEPT" | "RELAY" | "REJECT" | "TCPREFUSE" => {
+            let action = match keyword {
+                "ACCEPT" => HatAction::Accept,
+                "RELAY" => HatAction::Relay,
+                "REJECT" => HatAction::Reject,
+                _ => HatAction::TcpRefuse,
+            };
+            let sender_group = if cursor.eat("SG ") {
+                cursor.word()
+            } else {
+                None
+            };
+            Event::IcidPolicy {
+                icid,
+                action,
+                sender_group,
+            }
+        }
+        "TLS" => Event::IcidTls {
+            icid,
+            outcome: tls_outcome(cursor.rest()),
+        },
+        "close" if cursor.is_empty() => Event::IcidClose { icid, lost: false },
+        "lost" if cursor.is_empty() => Event::IcidClose { icid, lost: true },
+        "SBRS" | "Address:" | "disconnected" => note_icid(NoteKind::Session, icid),
+        "Delayed" if cursor.rest().starts_with("HAT REJECT") => note_icid(NoteKind::Session, icid),
+        "Receiving" | "Injection" if cursor.rest().starts_with("Failed") => {
+            note_icid(NoteKind::Session, icid)
+        }
+        "Invalid" if cursor.rest().starts_with("sender address") => {
+            note_icid(NoteKind::Session, icid)
+        }
+        "Connection" if cursor.rest().starts_with("from ") => note_icid(NoteKind::Session, icid),
+        "MID" => {
+            let mid = cursor.number_word()?;
+            if !cursor.rest().starts_with("Invalid recipient address") {
+                return None;
+            }
+            Event::Note {
+                kind: NoteKind::Session,
+                mid: Some(mid),
+                icid: Some(icid),
+                dcid: None,
+            }
+        }
+        _ => return None,
+    };
+    Some(event)
+}
+
+fn dcid_event(mut cursor: Cursor<'_>) -> Option<Event<'_>> {
+    let dcid = cursor.number_word()?;
+    if cursor.rest() == "close" {
+        return Some(Event::DcidClose { dcid });
+    }
+    let mut remote_ip = None;
+    if cursor.eat("IP ") {
+        remote_ip = Some(cursor.word()?);
+    }
+    if cursor.eat("TLS ") || cursor.rest() == "TLS" {
+        return Some(Event::DcidTls {
+            dcid,
+            remote_ip,
+            outcome: tls_outcome(cursor.rest()),
+        });
+    }
+    None
+}
+
+fn new_connection(mut cursor: Cursor<'_>) -> Option<Event<'_>> {
+    let protocol = cursor.word()?;
+    if !protocol.eq_ignore_ascii_case("smtp") {
+        return None;
+    }
+    match cursor.word()? {
+        "ICID" => {
+            let icid = cursor.number_word()?;
+            Some(icid_open(icid, cursor.rest()))
+        }
+        "DCID" => {
+            let dcid = cursor.number_word()?;
+            Some(dcid_open(dcid, cursor.rest()))
+        }
+        _ => None,
+    }
+}
+
+/// Splits `interface NAME [(IP)] address A ...` into the interface name and
+/// what follows `address `. Interface names can contain spaces.
+fn interface_and_address(rest: &str) -> (Option<&str>, Option<&str>) {
+    let Some(after) = rest.strip_prefix("interface ") else {
+        return (None, rest.strip_prefix("address "));
+    };
+    match after.find("address ") {
+        Some(at) => {
+            let interface = after[..at].trim_end();
+            (non_empty(interface), Some(&after[at + "address ".len()..]))
+        }
+        None => (non_empty(after), None),
+    }
+}
+
+fn icid_open(icid: u64, rest: &str) -> Event<'_> {
+    let (interface, after_address) = interface_and_address(rest);
+    let mut remote_ip = None;
+    let mut remote_host = None;
+    if let Some(after) = after_address {
+        let mut cursor = Cursor::new(after);
+        remote_ip = cursor.word().and_then(non_empty);
+        cursor.spaces();
+        if cursor.eat("reverse dns host") {
+            cursor.spaces();
+            let host = match cursor.rest().rfind(" verified ") {
+                Some(at) => &cursor.rest()[..at],
+                None => cursor.rest(),
+            };
+            remote_host = non_empty(host).filter(|host| *host != "unknown");
+        }
+    }
+    Event::IcidOpen {
+        icid,
+        interface,
+        remote_ip,
+        remote_host,
+    }
+}
+
+fn dcid_open(dcid: u64, rest: &str) -> Event<'_> {
+    let (interface, after_address) = interface_and_address(rest);
+    let mut remote_ip = None;
+    let mut port = None;
+    if let Some(after) = after_address {
+        let mut cursor = Cursor::new(after);
+        remote_ip = cursor.word().and_then(non_empty);
+        if cursor.eat("port ") {
+            port = cursor.number().and_then(|value| u16::try_from(value).ok());
+        }
+    }
+    Event::DcidOpen {
+        dcid,
+        interface,
+        remote_ip,
+        port,
+    }
+}
+
+fn message_start(mut cursor: Cursor<'_>) -> Option<Event<'_>> {
+    if !cursor.eat("MID ") {
+        return None;
+    }
+    let mid = cursor.number_word()?;
+    if !cursor.eat("ICID ") {
+        return None;
+    }
+    let icid = cursor.number()?;
+    Some(Event::MessageStart { mid, icid })
+}
+
+/// Strips the angle brackets of `<addr>` and returns the address and the
+/// text after it.
+fn address(text: &str) -> (&str, &str) {
+    let text = text.trim_start();
+    if let Some(inner) = text.strip_prefix('<') {
+        if let Some(close) = inner.find('>') {
+            return (&inner[..close], inner[close + 1..].trim_start());
+        }
+    }
+    match text.split_once(' ') {
+        Some((address, rest)) => (address, rest.trim_start()),
+        None => (text, ""),
+    }
+}
+
+fn mid_event(mut cursor: Cursor<'_>) -> Option<Event<'_>> {
+    let mid = cursor.number_word()?;
+    let mut icid = None;
+    if cursor.eat("ICID ") {
+        icid = Some(cursor.number_word()?);
+    }
+    let mut rid = None;
+    if cursor.eat("RID ") {
+        let mut peek = cursor;
+        match peek.number_word() {
+            Some(value) => {
+                rid = Some(u32::try_from(value).ok()?);
+                cursor = peek;
+            }
+            None => {
+                let rids = RidList::new(cursor.int_list()?);
+                cursor.spaces();
+                if !cursor.eat("Response") {
+                    return None;
+                }
+                cursor.spaces();
+                return Some(Event::MessageResponse {
+                    mid,
+                    rids,
+                    response: Quoted::from_rest(cursor.rest()),
+                });
+            }
+        }
+    }
+    if cursor.eat("From:") {
+        let (sender, _) = address(cursor.rest());
+        return Some(Event::MessageFrom { mid, icid, sender });
+    }
+    if cursor.eat("To:") {
+        let (address, after) = address(cursor.rest());
+        let rejected = if after.starts_with("Rejected") {
+            Some(after)
+        } else {
+            None
+        };
+        if rid.is_none() && rejected.is_none() && icid.is_none() {
+            return None;
+        }
+        return Some(Event::MessageTo {
+            mid,
+            icid,
+            rid,
+            address,
+            rejected,
+        });
+    }
+    if rid.is_some() {
+        return None;
+    }
+    if let Some(icid) = icid {
+        // `MID m ICID i TLS read N bytes` is a Debug-level I/O line.
+        if cursor.rest().starts_with("TLS ") {
+            return Some(Event::Note {
+                kind: NoteKind::Session,
+                mid: Some(mid),
+                icid: Some(icid),
+                dcid: None,
+            });
+        }
+        return None;
+    }
+    mid_detail(mid, cursor)
+}
+
+/// Parses the `MID m ...` entries that name no ICID or RID.
+fn mid_detail(mid: u64, mut cursor: Cursor<'_>) -> Option<Event<'_>> {
+    if cursor.eat("Message-ID") {
+        cursor.spaces();
+        return Some(Event::MessageId {
+            mid,
+            message_id: Quoted::from_rest(cursor.rest()),
+        });
+    }
+    if cursor.eat("Subject") {
+        if !cursor.is_empty() && !cursor.spaces() {
+            return None;
+        }
+        return Some(Event::MessageSubject {
+            mid,
+            subject: Quoted::from_rest(cursor.rest()),
+        });
+    }
+    if cursor.eat("ready ") {
+        let bytes = cursor.number_word()?;
+        if !cursor.rest().starts_with("bytes") {
+            return None;
+        }
+        return Some(Event::MessageReady { mid, bytes });
+    }
+    if cursor.rest() == "queued for delivery" {
+        return Some(Event::MessageQueued { mid });
+    }
+    if cursor.eat("rewritten to ") {
+        cursor.eat("MID ");
+        let new_mid = cursor.number()?;
+        return Some(Event::MessageDerived {
+            mid: new_mid,
+            origin: mid,
+            derivation: Derivation::Rewritten,
+        });
+    }
+    if cursor.eat("was split creating MID ") {
+        let new_mid = cursor.number()?;
+        return Some(Event::MessageDerived {
+            mid: new_mid,
+            origin: mid,
+            derivation: Derivation::Split,
+        });
+    }
+    cursor.eat("was ");
+    if cursor.eat("generated based on MID ") {
+        let origin = cursor.number()?;
+        return Some(Event::MessageDerived {
+            mid,
+            origin,
+            derivation: Derivation::Generated,
+        });
+    }
+    if cursor.eat("generated for bounce of MID ") {
+        let origin = cursor.number()?;
+        return Some(Event::MessageDerived {
+            mid,
+            origin,
+            derivation: Derivation::Bounce,
+        });
+    }
+    if cursor.eat("to RID ") {
+        let rids = RidList::new(cursor.int_list()?);
+        if !cursor.rest().trim_start().starts_with("pending till") {
+            return None;
+        }
+        return Some(Event::MessagePending { mid, rids });
+    }
+    let kind = mid_note_kind(cursor.rest())?;
+    Some(note_mid(kind, mid))
+}
+
+/// Classifies the known `MID m ...` entries that the verdicts do not use.
+fn mid_note_kind(rest: &str) -> Option<NoteKind> {
+    const PREFIXES: &[(&str, NoteKind)] = &[
+        ("interim verdict using engine:", NoteKind::Antispam),
+        ("using engine:", NoteKind::Antispam),
+        ("interim AV verdict", NoteKind::Antivirus),
+        ("antivirus ", NoteKind::Antivirus),
+        ("Outbreak Filters:", NoteKind::Scanning),
+        ("was too big (", NoteKind::Scanning),
+        ("AMP ", NoteKind::Scanning),
+        ("URL ", NoteKind::Scanning),
+        ("not completely scanned by SDS", NoteKind::Scanning),
+        ("SPF:", NoteKind::Authentication),
+        ("DKIM:", NoteKind::Authentication),
+        ("DomainKeys:", NoteKind::Authentication),
+        ("DMARC:", NoteKind::Authentication),
+        ("SDR:", NoteKind::SenderReputation),
+        (
+            "matched all recipients for per-recipient policy",
+            NoteKind::Policy,
+        ),
+        ("DLP ", NoteKind::Policy),
+        ("Custom Log Entry:", NoteKind::Policy),
+        ("attachment ", NoteKind::Policy),
+        ("was dropped by content filter", NoteKind::Policy),
+        ("IncomingRelay(", NoteKind::Session),
+        ("quarantined to ", NoteKind::Quarantine),
+        ("released from quarantine", NoteKind::Quarantine),
+        (
+            "enqueued for transfer to centralized quarantine",
+            NoteKind::Quarantine,
+        ),
+        ("Could not convert character set", NoteKind::System),
+    ];
+    PREFIXES
+        .iter()
+        .find(|(prefix, _)| rest.starts_with(prefix))
+        .map(|&(_, kind)| kind)
+}
+
+/// Parses `to RID [list]` or the pre-4.0 form `to [list]`.
+fn to_rid_list<'a>(cursor: &mut Cursor<'a>) -> Option<RidList<'a>> {
+    if !cursor.eat("to ") {
+        return None;
+    }
+    cursor.eat("RID ");
+    Some(RidList::new(cursor.int_list()?))
+}
+
+/// Parses `DCID d MID m to RID [list]`.
+fn dcid_mid_rids<'a>(cursor: &mut Cursor<'a>) -> Option<(u64, u64, RidList<'a>)> {
+    if !cursor.eat("DCID ") {
+        return None;
+    }
+    let dcid = cursor.number_word()?;
+    if !cursor.eat("MID ") {
+        return None;
+    }
+    let mid = cursor.number_word()?;
+    let rids = to_rid_list(cursor)?;
+    Some((dcid, mid, rids))
+}
+
+fn delivery(mut cursor: Cursor<'_>) -> Option<Event<'_>> {
+    if cursor.eat("start ") {
+        let (dcid, mid, rids) = dcid_mid_rids(&mut cursor)?;
+        return Some(Event::DeliveryStart { dcid, mid, rids });
+    }
+    if cursor.eat("of MID ") {
+        let mid = cursor.number_word()?;
+        if cursor.rest().starts_with("over RPC") {
+            return Some(note_mid(NoteKind::Quarantine, mid));
+        }
+    }
+    None
+}
+
+fn message_keyword(mut cursor: Cursor<'_>) -> Option<Event<'_>> {
+    if cursor.eat("done ") {
+        let (dcid, mid, rids) = dcid_mid_rids(&mut cursor)?;
+        return Some(Event::DeliveryDone { dcid, mid, rids });
+    }
+    if cursor.eat("finished MID ") {
+        let mid = cursor.number_word()?;
+        if cursor.rest() != "done" {
+            return None;
+        }
+        return Some(Event::MessageFinished { mid });
+    }
+    if cursor.eat("aborted MID ") {
+        let mid = cursor.number()?;
+        cursor.spaces();
+        return Some(Event::MessageAborted {
+            mid,
+            reason: cursor.rest(),
+        });
+    }
+    let mid = cursor.number_word()?;
+    let rids = to_rid_list(&mut cursor)?;
+    if !cursor.rest().trim_start().starts_with("pending till") {
+        return None;
+    }
+    Some(Event::MessagePending { mid, rids })
+}
+
+/// Parses the bounce and delay forms:
+/// `DCID d MID m to RID r - reason` (current),
+/// `DCID d MID m From:<a> To:<b> RID r - reason` (bounce log),
+/// `DCID: d Message m to r - reason` (before AsyncOS 3.8).
+fn bounce_or_delay(mut cursor: Cursor<'_>, bounced: bool) -> Option<Event<'_>> {
+    let dcid;
+    let mid;
+    let rids;
+    if cursor.eat("DCID: ") {
+        dcid = cursor.number_word()?;
+        if !cursor.eat("Message ") {
+            return None;
+        }
+        mid = cursor.number_word()?;
+        if !cursor.eat("to ") {
+            return None;
+        }
+        rids = single_rid(&mut cursor)?;
+    } else if cursor.eat("DCID ") {
+        dcid = cursor.number_word()?;
+        if !cursor.eat("MID ") {
+            return None;
+        }
+        mid = cursor.number_word()?;
+        if cursor.eat("to RID ") {
+            rids = single_rid(&mut cursor)?;
+        } else if cursor.eat("From:") {
+            cursor.until(" RID ")?;
+            rids = single_rid(&mut cursor)?;
+        } else {
+            return None;
+        }
+    } else {
+        // The bounce log's `Bounced: MID:RID From:<a> To:<b> ...`.
+        let mut peek = cursor;
+        let mid = peek.number()?;
+        if !peek.eat(":") {
+            return None;
+        }
+        peek.number()?;
+        return Some(note_mid(NoteKind::Queue, mid));
+    }
+    let reason = cursor.rest().trim_start();
+    let reason = reason.strip_prefix("- ").unwrap_or(reason);
+    let event = if bounced {
+        Event::Bounced {
+            dcid,
+            mid,
+            rids,
+            reason,
+        }
+    } else {
+        Event::Delayed {
+            dcid,
+            mid,
+            rids,
+            reason,
+        }
+    };
+    Some(event)
+}
+
+/// Parses one recipient id, bare (`0`) or as a list (`[0, 1]`).
+fn single_rid<'a>(cursor: &mut Cursor<'a>) -> Option<RidList<'a>> {
+    if cursor.rest().starts_with('[') {
+        let rids = RidList::new(cursor.int_list()?);
+        cursor.spaces();
+        return Some(rids);
+    }
+    let before = cursor.rest();
+    let value = cursor.number_word()?;
+    u32::try_from(value).ok()?;
+    let digits = before.bytes().take_while(u8::is_ascii_digit).count();
+    Some(RidList::new(&before[..digits]))
+}
+
+/// Returns the value of `key` in a `key: value key: value` list, ending at the
+/// next key of `keys`.
+fn keyed_value<'a>(text: &'a str, key: &str, keys: &[&str]) -> Option<&'a str> {
+    let start = text.find(key)? + key.len();
+    let rest = &text[start..];
+    let end = keys
+        .iter()
+        .filter_map(|next| rest.find(next))
+        .min()
+        .unwrap_or(rest.len());
+    non_empty(&rest[..end])
+}
+
+fn connection_error(mut cursor: Cursor<'_>) -> Option<Event<'_>> {
+    if !cursor.eat("Error: ") {
+        return None;
+    }
+    cursor.eat("connection timed out ");
+    let rest = cursor.rest();
+    if !cursor.eat("DCID") {
+        return None;
+    }
+    cursor.eat(":");
+    cursor.spaces();
+    let dcid = cursor.number()?;
+    const KEYS: &[&str] = &[
+        " domain: ",
+        " IP: ",
+        " port: ",
+        " details: ",
+        " interface: ",
+        " reason: ",
+    ];
+    let remote_ip = keyed_value(rest, " IP: ", KEYS);
+    let details = keyed_value(rest, " details: ", KEYS);
+    let reason = keyed_value(rest, " reason: ", KEYS);
+    Some(Event::ConnectionError {
+        dcid,
+        remote_ip,
+        details,
+        reason,
+    })
+}
+
+/// Finds `MID n` anywhere in `text` and returns `n`.
+fn find_mid(text: &str) -> Option<u64> {
+    let at = text.find("MID ")?;
+    Cursor::new(&text[at + 4..]).number()
+}
+
+/// Parses the entries that start with any other word.
+fn other<'a>(first: &'a str, mut cursor: Cursor<'a>, text: &'a str) -> Option<Event<'a>> {
+    let event = match first {
+        "Begin" if cursor.rest() == "Logfile" => Event::BeginLogfile,
+        "End" if cursor.rest() == "Logfile" => Event::EndLogfile,
+        "Version:" => {
+            let version = cursor.word()?;
+            let serial = if cursor.eat("SN: ") {
+                cursor.word()
+            } else {
+                None
+            };
+            Event::Version { version, serial }
+        }
+        "Time" => {
+            if !cursor.eat("offset from UTC: ") {
+                return None;
+            }
+            let rest = cursor.rest();
+            let (number, unit) = rest.split_once(' ')?;
+            if unit != "seconds" {
+                return None;
+            }
+            Event::TimeOffset {
+                seconds: number.parse().ok()?,
+            }
+        }
+        "SMTP" => {
+            let rest = cursor.rest();
+            if let Some(after) = rest.strip_prefix("Auth: (ICID ") {
+                note_icid(NoteKind::Session, Cursor::new(after).number()?)
+            } else if let Some(after) = rest.strip_prefix("server connection killed ICID: ") {
+                note_icid(NoteKind::Session, Cursor::new(after).number()?)
+            } else if let Some(after) = rest.strip_prefix("client connection killed DCID: ") {
+                note_dcid(NoteKind::Session, Cursor::new(after).number()?)
+            } else {
+                return None;
+            }
+        }
+        "Mail" => {
+            let after = cursor.rest().strip_prefix("delivery client with DCID ")?;
+            note_dcid(NoteKind::Session, Cursor::new(after).number()?)
+        }
+        "RPC" | "ISQ:" | "EUQ:" => {
+            if let Some(after) = cursor.rest().strip_prefix("Reinjected MID ") {
+                let mut inner = Cursor::new(after);
+                let origin = inner.number_word()?;
+                if !inner.eat("as MID ") {
+                    return None;
+                }
+                let mid = inner.number()?;
+                return Some(Event::MessageDerived {
+                    mid,
+                    origin,
+                    derivation: Derivation::Reinjected,
+                });
+            }
+            note_mid(NoteKind::Quarantine, find_mid(text)?)
+        }
+        "LDAP:" => Event::Note {
+            kind: NoteKind::Ldap,
+            mid: find_mid(text),
+            icid: None,
+            dcid: None,
+        },
+        "Double" if cursor.rest().starts_with("bounce: Message ") => {
+            let mut inner = Cursor::new(&cursor.rest()["bounce: Message ".len()..]);
+            note_mid(NoteKind::Queue, inner.number()?)
+        }
+        "Possible" if cursor.rest().starts_with("Delivery: DCID: ") => Event::Note {
+            kind: NoteKind::Queue,
+            mid: find_mid(text),
+            icid: None,
+            dcid: None,
+        },
+        "Status:" | "SenderBase" | "URL_REP_CLIENT:" => note(NoteKind::System),
+        "CASE" if cursor.rest().starts_with("cache status") => note(NoteKind::System),
+        "Internal" if cursor.rest().starts_with("SMTP ") => note(NoteKind::System),
+        "graymail" if cursor.rest().starts_with("[CONFIG]") => note(NoteKind::System),
+        "A" if cursor.rest().contains(" alert was sent to ") => note(NoteKind::System),
+        "Alias" if cursor.rest().starts_with("match:") => note(NoteKind::System),
+        _ => {
+            let _ = cursor.take_rest();
+            return None;
+        }
+    };
+    Some(event)
+}
+
+#[cfg(test)]
+mod tests;
