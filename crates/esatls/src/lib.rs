@@ -17,5 +17,11 @@
 //!
 //! The library writes only to the writers it is given; it never prints.
 
+pub mod correlate;
 pub mod event;
 pub mod header;
+pub mod input;
+pub mod output;
+pub mod pipeline;
+pub mod record;
+pub mod report;

@@ -56,6 +56,18 @@ pub enum Derivation {
     Reinjected,
 }
 
+impl Derivation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Derivation::Split => "split",
+            Derivation::Rewritten => "rewritten",
+            Derivation::Generated => "generated",
+            Derivation::Bounce => "bounce",
+            Derivation::Reinjected => "reinjected",
+        }
+    }
+}
+
 /// Family of an entry that is recognised but carries nothing the TLS
 /// verdicts need (scanning verdicts, policy matches, system messages).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -1,0 +1,102 @@
+//! `esatls connections`.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use esatls::output::csv::{CsvWriter, CONNECTION_COLUMNS};
+use esatls::output::json;
+use esatls::output::table::ConnectionTable;
+use esatls::pipeline;
+use esatls::record::{ConnectionRecord, Direction, MessageRecord, RecordSink, TlsState};
+
+use super::{finish_run, flush, run_options, stdout, table_style};
+use crate::cli::{ConnectionsArgs, DirectionArg, RecordFormat};
+use crate::exit;
+
+enum Writer<W: Write> {
+    Table(ConnectionTable, W),
+    Json(W),
+    Csv(CsvWriter<W>),
+}
+
+struct ConnectionSink<W: Write> {
+    direction: Option<Direction>,
+    tls: Option<TlsState>,
+    utc: bool,
+    writer: Writer<W>,
+    matched: u64,
+    error: Option<std::io::Error>,
+}
+
+impl<W: Write> RecordSink for ConnectionSink<W> {
+    fn message(&mut self, _record: MessageRecord) {}
+
+    fn connection(&mut self, mut record: ConnectionRecord) {
+        if self.error.is_some() {
+            return;
+        }
+        if self
+            .direction
+            .is_some_and(|direction| direction != record.direction)
+        {
+            return;
+        }
+        if self.tls.is_some_and(|tls| tls != record.tls) {
+            return;
+        }
+        self.matched += 1;
+        if self.utc {
+            record.convert_to_utc();
+        }
+        let result = match &mut self.writer {
+            Writer::Table(table, out) => table.add(out, &record),
+            Writer::Json(out) => json::write_line(out, &record),
+            Writer::Csv(csv) => csv.connection(&record).map_err(std::io::Error::from),
+        };
+        if let Err(error) = result {
+            self.error = Some(error);
+        }
+    }
+}
+
+pub fn run(args: ConnectionsArgs) -> Result<u8> {
+    let (paths, options) = run_options(&args.input, false)?;
+    let out = stdout();
+    let writer = match args.format {
+        RecordFormat::Table => Writer::Table(ConnectionTable::new(table_style()), out),
+        RecordFormat::Json => Writer::Json(out),
+        RecordFormat::Csv => Writer::Csv(CsvWriter::new(out, CONNECTION_COLUMNS)?),
+    };
+    let mut sink = ConnectionSink {
+        direction: args.direction.map(|direction| match direction {
+            DirectionArg::Inbound => Direction::Inbound,
+            DirectionArg::Outbound => Direction::Outbound,
+        }),
+        tls: args.tls.map(|tls| tls.state()),
+        utc: args.input.utc,
+        writer,
+        matched: 0,
+        error: None,
+    };
+    let filtering = sink.direction.is_some() || sink.tls.is_some();
+    let summary = pipeline::run(&paths, &options, &mut sink);
+    if let Some(error) = sink.error.take() {
+        return Err(error.into());
+    }
+    let mut out = match sink.writer {
+        Writer::Table(mut table, mut out) => {
+            table.flush(&mut out)?;
+            out
+        }
+        Writer::Json(out) => out,
+        Writer::Csv(csv) => csv.into_inner()?,
+    };
+    flush(&mut out)?;
+    let status = if filtering && sink.matched == 0 {
+        exit::NO_MATCH
+    } else {
+        exit::SUCCESS
+    };
+    Ok(finish_run(&summary, status))
+}

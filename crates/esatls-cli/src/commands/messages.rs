@@ -1,0 +1,155 @@
+//! `esatls messages`.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use esatls::output::csv::{CsvWriter, MESSAGE_COLUMNS};
+use esatls::output::json;
+use esatls::output::table::MessageTable;
+use esatls::pipeline;
+use esatls::record::{ConnectionRecord, MessageRecord, RecordSink, TlsState};
+
+use super::{address_matches, finish_run, flush, run_options, stdout, table_style};
+use crate::cli::{MessagesArgs, RecordFormat};
+use crate::exit;
+
+/// Which messages to keep.
+pub struct MessageFilter {
+    pub inbound_tls: Option<TlsState>,
+    pub outbound_tls: Option<TlsState>,
+    pub sender: Option<String>,
+    pub recipient: Option<String>,
+}
+
+impl MessageFilter {
+    pub fn is_active(&self) -> bool {
+        self.inbound_tls.is_some()
+            || self.outbound_tls.is_some()
+            || self.sender.is_some()
+            || self.recipient.is_some()
+    }
+
+    pub fn matches(&self, record: &MessageRecord) -> bool {
+        if let Some(state) = self.inbound_tls {
+            if record.inbound.tls != state {
+                return false;
+            }
+        }
+        if let Some(state) = self.outbound_tls {
+            if !record.recipients.iter().any(|r| r.tls == Some(state)) {
+                return false;
+            }
+        }
+        if let Some(pattern) = &self.sender {
+            if !record
+                .sender
+                .as_deref()
+                .is_some_and(|sender| address_matches(sender, pattern))
+            {
+                return false;
+            }
+        }
+        if let Some(pattern) = &self.recipient {
+            let any = record.recipients.iter().any(|r| {
+                r.address
+                    .as_deref()
+                    .is_some_and(|address| address_matches(address, pattern))
+            });
+            if !any {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+enum Writer<W: Write> {
+    Table(MessageTable, W),
+    Json(W),
+    Csv(CsvWriter<W>),
+}
+
+/// Writes the messages that pass the filter as they complete.
+struct MessageSink<W: Write> {
+    filter: MessageFilter,
+    utc: bool,
+    writer: Writer<W>,
+    matched: u64,
+    error: Option<std::io::Error>,
+}
+
+impl<W: Write> MessageSink<W> {
+    fn write(&mut self, record: &MessageRecord) -> std::io::Result<()> {
+        match &mut self.writer {
+            Writer::Table(table, out) => table.add(out, record),
+            Writer::Json(out) => json::write_line(out, record),
+            Writer::Csv(csv) => csv.message(record).map_err(std::io::Error::from),
+        }
+    }
+
+    fn finish(mut self) -> std::io::Result<(u64, W)> {
+        if let Some(error) = self.error.take() {
+            return Err(error);
+        }
+        let out = match self.writer {
+            Writer::Table(mut table, mut out) => {
+                table.flush(&mut out)?;
+                out
+            }
+            Writer::Json(out) => out,
+            Writer::Csv(csv) => csv.into_inner()?,
+        };
+        Ok((self.matched, out))
+    }
+}
+
+impl<W: Write> RecordSink for MessageSink<W> {
+    fn message(&mut self, mut record: MessageRecord) {
+        if self.error.is_some() || !self.filter.matches(&record) {
+            return;
+        }
+        self.matched += 1;
+        if self.utc {
+            record.convert_to_utc();
+        }
+        if let Err(error) = self.write(&record) {
+            self.error = Some(error);
+        }
+    }
+
+    fn connection(&mut self, _record: ConnectionRecord) {}
+}
+
+pub fn run(args: MessagesArgs) -> Result<u8> {
+    let (paths, options) = run_options(&args.input, false)?;
+    let filter = MessageFilter {
+        inbound_tls: args.inbound_tls.map(|tls| tls.state()),
+        outbound_tls: args.outbound_tls.map(|tls| tls.state()),
+        sender: args.sender.clone(),
+        recipient: args.recipient.clone(),
+    };
+    let filtering = filter.is_active();
+    let out = stdout();
+    let writer = match args.format {
+        RecordFormat::Table => Writer::Table(MessageTable::new(table_style()), out),
+        RecordFormat::Json => Writer::Json(out),
+        RecordFormat::Csv => Writer::Csv(CsvWriter::new(out, MESSAGE_COLUMNS)?),
+    };
+    let mut sink = MessageSink {
+        filter,
+        utc: args.input.utc,
+        writer,
+        matched: 0,
+        error: None,
+    };
+    let summary = pipeline::run(&paths, &options, &mut sink);
+    let (matched, mut out) = sink.finish()?;
+    flush(&mut out)?;
+    let status = if filtering && matched == 0 {
+        exit::NO_MATCH
+    } else {
+        exit::SUCCESS
+    };
+    Ok(finish_run(&summary, status))
+}

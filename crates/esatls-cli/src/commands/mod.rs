@@ -1,0 +1,202 @@
+//! The commands. Each builds its record sink, runs the pipeline over the
+//! inputs, and returns the exit status.
+
+mod connections;
+mod messages;
+mod report;
+mod trace;
+
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+
+use anyhow::{bail, Context, Result};
+
+use esatls::correlate::CorrelateOptions;
+use esatls::output::sanitize::for_terminal;
+use esatls::output::table::TableStyle;
+use esatls::pipeline::{RunOptions, RunSummary};
+
+use crate::cli::{Command, InputArgs};
+use crate::exit;
+
+pub fn run(command: Command) -> Result<u8> {
+    match command {
+        Command::Report(args) => report::run(args),
+        Command::Messages(args) => messages::run(args),
+        Command::Connections(args) => connections::run(args),
+        Command::Trace(args) => trace::run(args),
+    }
+}
+
+/// Parses a UTC offset: `Z`, `+02:00`, `-0600`, `+2`, or seconds such as
+/// `-21600`.
+pub fn parse_utc_offset(text: &str) -> Result<i32> {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("z") || text.eq_ignore_ascii_case("utc") {
+        return Ok(0);
+    }
+    let invalid = || {
+        anyhow::anyhow!(
+            "invalid UTC offset '{text}': expected a form such as +02:00, -0600, +2 or a number of seconds"
+        )
+    };
+    let (sign, digits) = match text.as_bytes().first() {
+        Some(b'+') => (1, &text[1..]),
+        Some(b'-') => (-1, &text[1..]),
+        _ => (1, text),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit() || b == b':') {
+        return Err(invalid());
+    }
+    let seconds = if let Some((hours, minutes)) = digits.split_once(':') {
+        let hours: i32 = hours.parse().map_err(|_| invalid())?;
+        let minutes: i32 = minutes.parse().map_err(|_| invalid())?;
+        if minutes > 59 {
+            return Err(invalid());
+        }
+        hours * 3_600 + minutes * 60
+    } else if digits.len() == 4 {
+        let hours: i32 = digits[..2].parse().map_err(|_| invalid())?;
+        let minutes: i32 = digits[2..].parse().map_err(|_| invalid())?;
+        if minutes > 59 {
+            return Err(invalid());
+        }
+        hours * 3_600 + minutes * 60
+    } else if digits.len() <= 2 {
+        digits.parse::<i32>().map_err(|_| invalid())? * 3_600
+    } else {
+        digits.parse().map_err(|_| invalid())?
+    };
+    if seconds > 18 * 3_600 {
+        return Err(invalid());
+    }
+    Ok(sign * seconds)
+}
+
+/// Turns the shared input options into run options and the list of paths.
+pub fn run_options(input: &InputArgs, keep_evidence: bool) -> Result<(Vec<PathBuf>, RunOptions)> {
+    let utc_offset = input
+        .utc_offset
+        .as_deref()
+        .map(parse_utc_offset)
+        .transpose()?;
+    if input.max_line_bytes < 256 {
+        bail!(
+            "--max-line-bytes {} is too small: the minimum is 256 bytes",
+            input.max_line_bytes
+        );
+    }
+    let mut paths = input.paths.clone();
+    if paths.is_empty() {
+        if io::stdin().is_terminal() {
+            bail!(
+                "no input given: name log files or directories, or pipe logs in \
+                 (`-` reads standard input)"
+            );
+        }
+        paths.push(PathBuf::from("-"));
+    }
+    let options = RunOptions {
+        correlate: CorrelateOptions {
+            keep_evidence,
+            max_idle_seconds: i64::from(input.max_idle_days) * 86_400,
+            max_open: input.max_open,
+            ..CorrelateOptions::default()
+        },
+        max_line_bytes: input.max_line_bytes,
+        year: input.year,
+        utc_offset,
+        host: input.host.clone(),
+    };
+    Ok((paths, options))
+}
+
+/// Returns the table style for standard output.
+pub fn table_style() -> TableStyle {
+    let terminal = io::stdout().is_terminal();
+    let width = if terminal {
+        std::env::var("COLUMNS")
+            .ok()
+            .and_then(|value| value.parse().ok())
+            .or(Some(120))
+    } else {
+        None
+    };
+    TableStyle {
+        ascii: !terminal,
+        width,
+    }
+}
+
+/// Reports the inputs that could not be read and returns the exit status
+/// for a run that otherwise succeeded with `status`.
+pub fn finish_run(summary: &RunSummary, status: u8) -> u8 {
+    let stderr = io::stderr();
+    let mut stderr = stderr.lock();
+    for error in &summary.errors {
+        let _ = writeln!(stderr, "esatls: error: {}", for_terminal(error));
+    }
+    if summary.is_complete() {
+        status
+    } else {
+        let _ = writeln!(
+            stderr,
+            "esatls: the results above are incomplete: {} input(s) could not be read completely",
+            summary.errors.len()
+        );
+        exit::USAGE
+    }
+}
+
+/// Wraps standard output in a buffer; the caller flushes it.
+pub fn stdout() -> io::BufWriter<io::StdoutLock<'static>> {
+    io::BufWriter::with_capacity(64 * 1024, io::stdout().lock())
+}
+
+/// Flushes `out`, naming standard output if it fails.
+pub fn flush(out: &mut dyn Write) -> Result<()> {
+    out.flush().context("cannot write to standard output")
+}
+
+/// Matches an address against `pattern`: an address (case-insensitive) or
+/// `@domain`, which also matches subdomains.
+pub fn address_matches(address: &str, pattern: &str) -> bool {
+    let address = address.to_ascii_lowercase();
+    let pattern = pattern.trim().to_ascii_lowercase();
+    match pattern.strip_prefix('@') {
+        Some(domain) => match address.rsplit_once('@') {
+            Some((_, address_domain)) => {
+                address_domain == domain || address_domain.ends_with(&format!(".{domain}"))
+            }
+            None => false,
+        },
+        None => address == pattern.trim_start_matches('<').trim_end_matches('>'),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utc_offsets() {
+        assert_eq!(parse_utc_offset("+02:00").unwrap(), 7_200);
+        assert_eq!(parse_utc_offset("-0600").unwrap(), -21_600);
+        assert_eq!(parse_utc_offset("+2").unwrap(), 7_200);
+        assert_eq!(parse_utc_offset("-21600").unwrap(), -21_600);
+        assert_eq!(parse_utc_offset("Z").unwrap(), 0);
+        assert!(parse_utc_offset("+25:00").is_err());
+        assert!(parse_utc_offset("abc").is_err());
+        assert!(parse_utc_offset("+01:75").is_err());
+    }
+
+    #[test]
+    fn address_patterns() {
+        assert!(address_matches("Mary@Example.org", "mary@example.org"));
+        assert!(address_matches("mary@example.org", "@example.org"));
+        assert!(address_matches("mary@mx.example.org", "@example.org"));
+        assert!(!address_matches("mary@badexample.org", "@example.org"));
+        assert!(!address_matches("mary", "@example.org"));
+        assert!(address_matches("mary@example.org", "<mary@example.org>"));
+    }
+}

@@ -1,0 +1,328 @@
+//! State of one open SMTP connection.
+
+use std::sync::Arc;
+
+use crate::event::TlsOutcome;
+use crate::header::LogTime;
+use crate::record::{ConnectionRecord, Direction, Evidence, TlsState};
+
+/// Longest failure reason or name kept from a log line, in bytes.
+pub(crate) const MAX_FIELD_BYTES: usize = 1_024;
+
+/// Copies `text` into an owned string of at most [`MAX_FIELD_BYTES`].
+pub(crate) fn bounded(text: &str) -> Box<str> {
+    if text.len() <= MAX_FIELD_BYTES {
+        return text.into();
+    }
+    let mut cut = MAX_FIELD_BYTES;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    text[..cut].into()
+}
+
+/// Failure reason of a bare `TLS failed` line, which gives none.
+pub(crate) const BARE_FAILURE: &str = "TLS failed";
+
+/// TLS facts of a connection, with the second each was logged.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ConnectionTls {
+    /// Local second of the first `TLS success` line.
+    pub success_at: Option<i64>,
+    /// Local second of the first TLS failure line.
+    pub failed_at: Option<i64>,
+    pub protocol: Option<Box<str>>,
+    pub cipher: Option<Box<str>>,
+    pub cn: Option<Box<str>>,
+    pub reason: Option<Box<str>>,
+}
+
+/// A connection's TLS state at one moment, as messages and attempts copy it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct TlsSnapshot {
+    pub state: TlsState,
+    pub protocol: Option<Box<str>>,
+    pub cipher: Option<Box<str>>,
+    pub cn: Option<Box<str>>,
+    pub reason: Option<Box<str>>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Connection {
+    pub direction: Direction,
+    pub id: u64,
+    /// Time of the `New SMTP` line; `None` until it is seen.
+    pub opened: Option<LogTime>,
+    /// Whether the `New SMTP` line was seen (it may carry no time).
+    pub open_seen: bool,
+    pub closed: Option<LogTime>,
+    pub close_seen: bool,
+    /// The appliance clock when the close line was applied.
+    pub close_clock: i64,
+    /// Local second of the last line that named this connection.
+    pub last_seen: i64,
+    pub remote_ip: Option<Box<str>>,
+    pub remote_host: Option<Box<str>>,
+    pub interface: Option<Box<str>>,
+    pub tls: ConnectionTls,
+    /// Last connection error of a delivery connection.
+    pub error: Option<Box<str>>,
+    pub messages: u64,
+    /// The MID of the last message counted in `messages`.
+    pub last_mid: Option<u64>,
+    /// Messages that took this connection's state in second
+    /// `recent_second`, so that a TLS or open line logged later in the same
+    /// second still applies to them.
+    pub recent: Vec<u64>,
+    pub recent_second: i64,
+    /// The connection's own lines (open, policy, TLS, errors, close).
+    pub evidence: Vec<Evidence>,
+    /// Lines of the deliveries made over the connection.
+    pub delivery_evidence: Vec<Evidence>,
+}
+
+/// Most messages remembered per connection and second for late same-second
+/// lines; beyond it, later lines of that second no longer revise them.
+pub(crate) const MAX_RECENT: usize = 4_096;
+
+impl Connection {
+    pub(crate) fn new(direction: Direction, id: u64, now: i64) -> Self {
+        Connection {
+            direction,
+            id,
+            opened: None,
+            open_seen: false,
+            closed: None,
+            close_seen: false,
+            close_clock: i64::MIN,
+            last_seen: now,
+            remote_ip: None,
+            remote_host: None,
+            interface: None,
+            tls: ConnectionTls::default(),
+            error: None,
+            messages: 0,
+            last_mid: None,
+            recent: Vec::new(),
+            recent_second: i64::MIN,
+            evidence: Vec::new(),
+            delivery_evidence: Vec::new(),
+        }
+    }
+
+    /// Records a TLS line logged at local second `at`.
+    pub(crate) fn apply_tls(&mut self, outcome: &TlsOutcome<'_>, at: i64) {
+        match *outcome {
+            TlsOutcome::Success {
+                protocol,
+                cipher,
+                cn,
+                domain: _,
+            } => {
+                if self.tls.success_at.is_none_or(|first| at < first) {
+                    self.tls.success_at = Some(at);
+                }
+                if protocol.is_some() {
+                    self.tls.protocol = protocol.map(bounded);
+                }
+                if cipher.is_some() {
+                    self.tls.cipher = cipher.map(bounded);
+                }
+                if cn.is_some() {
+                    self.tls.cn = cn.map(bounded);
+                }
+            }
+            TlsOutcome::Failed { reason } => {
+                if self.tls.failed_at.is_none_or(|first| at < first) {
+                    self.tls.failed_at = Some(at);
+                }
+                match reason {
+                    Some(reason) => self.set_reason(bounded(reason)),
+                    None if self.tls.reason.is_none() => {
+                        self.tls.reason = Some(BARE_FAILURE.into());
+                    }
+                    None => {}
+                }
+            }
+            TlsOutcome::Required { text } => {
+                if self.tls.failed_at.is_none_or(|first| at < first) {
+                    self.tls.failed_at = Some(at);
+                }
+                self.set_reason(bounded(&format!("TLS {text}")));
+            }
+        }
+    }
+
+    /// Keeps the first failure text that says more than [`BARE_FAILURE`].
+    fn set_reason(&mut self, reason: Box<str>) {
+        if self
+            .tls
+            .reason
+            .as_deref()
+            .is_none_or(|old| old == BARE_FAILURE)
+        {
+            self.tls.reason = Some(reason);
+        }
+    }
+
+    /// Returns the connection's TLS state counting only lines logged up to
+    /// local second `at`.
+    pub(crate) fn snapshot_at(&self, at: i64) -> TlsSnapshot {
+        if self.tls.success_at.is_some_and(|second| second <= at) {
+            return TlsSnapshot {
+                state: TlsState::Success,
+                protocol: self.tls.protocol.clone(),
+                cipher: self.tls.cipher.clone(),
+                cn: self.tls.cn.clone(),
+                reason: None,
+            };
+        }
+        if self.tls.failed_at.is_some_and(|second| second <= at) {
+            return TlsSnapshot {
+                state: TlsState::Failed,
+                protocol: None,
+                cipher: None,
+                cn: None,
+                reason: self.tls.reason.clone(),
+            };
+        }
+        let state = if self.open_seen {
+            TlsState::None
+        } else {
+            TlsState::Unknown
+        };
+        TlsSnapshot {
+            state,
+            ..TlsSnapshot::default()
+        }
+    }
+
+    /// Returns the connection's final TLS state.
+    pub(crate) fn final_state(&self) -> TlsState {
+        if self.tls.success_at.is_some() {
+            TlsState::Success
+        } else if self.tls.failed_at.is_some() {
+            TlsState::Failed
+        } else if self.open_seen {
+            TlsState::None
+        } else {
+            TlsState::Unknown
+        }
+    }
+
+    /// Remembers that message `mid` took this connection's state at second
+    /// `at`.
+    pub(crate) fn remember(&mut self, mid: u64, at: i64) {
+        if self.recent_second != at {
+            self.recent.clear();
+            self.recent_second = at;
+        }
+        if self.recent.len() < MAX_RECENT && !self.recent.contains(&mid) {
+            self.recent.push(mid);
+        }
+    }
+
+    /// Returns the messages that took this connection's state in second `at`.
+    pub(crate) fn recent_in(&self, at: i64) -> &[u64] {
+        if self.recent_second == at {
+            &self.recent
+        } else {
+            &[]
+        }
+    }
+
+    /// Counts message `mid` as carried by this connection.
+    pub(crate) fn count_message(&mut self, mid: u64) {
+        if self.last_mid != Some(mid) {
+            self.messages += 1;
+            self.last_mid = Some(mid);
+        }
+    }
+
+    pub(crate) fn into_record(self, host: Option<Arc<str>>) -> ConnectionRecord {
+        let tls = self.final_state();
+        let mut evidence = self.evidence;
+        evidence.extend(self.delivery_evidence);
+        evidence.sort_by_key(|line| (line.source, line.line));
+        evidence.dedup();
+        let success = tls == TlsState::Success;
+        let reason = match tls {
+            TlsState::Failed => self.tls.reason.clone(),
+            _ => self.error.clone(),
+        };
+        ConnectionRecord {
+            host,
+            direction: self.direction,
+            id: self.id,
+            opened: self.opened,
+            closed: self.closed,
+            remote_ip: self.remote_ip.map(String::from),
+            remote_host: self.remote_host.map(String::from),
+            interface: self.interface.map(String::from),
+            tls,
+            protocol: self.tls.protocol.filter(|_| success).map(String::from),
+            cipher: self.tls.cipher.filter(|_| success).map(String::from),
+            cn: self.tls.cn.filter(|_| success).map(String::from),
+            reason: reason.map(String::from),
+            messages: self.messages,
+            evidence,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn success() -> TlsOutcome<'static> {
+        TlsOutcome::Success {
+            protocol: Some("TLSv1.2"),
+            cipher: Some("AES128-SHA"),
+            cn: None,
+            domain: None,
+        }
+    }
+
+    #[test]
+    fn success_survives_later_failure() {
+        let mut connection = Connection::new(Direction::Inbound, 1, 0);
+        connection.open_seen = true;
+        connection.apply_tls(&success(), 10);
+        connection.apply_tls(
+            &TlsOutcome::Failed {
+                reason: Some("reset"),
+            },
+            20,
+        );
+        assert_eq!(connection.final_state(), TlsState::Success);
+        assert_eq!(connection.snapshot_at(15).state, TlsState::Success);
+        assert_eq!(connection.snapshot_at(5).state, TlsState::None);
+    }
+
+    #[test]
+    fn states_without_tls_lines() {
+        let mut connection = Connection::new(Direction::Outbound, 2, 0);
+        assert_eq!(connection.final_state(), TlsState::Unknown);
+        connection.open_seen = true;
+        assert_eq!(connection.final_state(), TlsState::None);
+    }
+
+    #[test]
+    fn failure_then_success_is_success() {
+        let mut connection = Connection::new(Direction::Inbound, 3, 0);
+        connection.apply_tls(&TlsOutcome::Failed { reason: None }, 10);
+        assert_eq!(connection.snapshot_at(10).state, TlsState::Failed);
+        assert_eq!(
+            connection.snapshot_at(10).reason.as_deref(),
+            Some("TLS failed")
+        );
+        connection.apply_tls(&success(), 11);
+        assert_eq!(connection.final_state(), TlsState::Success);
+    }
+
+    #[test]
+    fn field_is_bounded() {
+        let long = "é".repeat(MAX_FIELD_BYTES);
+        assert!(bounded(&long).len() <= MAX_FIELD_BYTES);
+    }
+}

@@ -1,0 +1,268 @@
+//! State of one message that has not finished yet.
+
+use std::sync::Arc;
+
+use super::connection::{bounded, TlsSnapshot};
+use crate::event::Derivation;
+use crate::header::LogTime;
+use crate::record::{
+    Evidence, InboundRecord, MessageRecord, RecipientRecord, RecipientStatus, TlsState,
+};
+
+/// Where a recipient's copy stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Progress {
+    NotAttempted,
+    InFlight,
+    Delivered,
+    Bounced,
+    Delayed,
+    Dropped,
+}
+
+/// One delivery attempt: the connection it used and that connection's TLS
+/// state when the attempt started.
+#[derive(Clone, Debug)]
+pub(crate) struct Attempt {
+    pub dcid: u64,
+    pub second: i64,
+    pub tls: TlsSnapshot,
+    pub remote_ip: Option<Box<str>>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Recipient {
+    pub rid: u32,
+    pub address: Option<Box<str>>,
+    pub progress: Progress,
+    pub attempts: u32,
+    pub attempt: Option<Attempt>,
+    pub response: Option<Box<str>>,
+    pub reason: Option<Box<str>>,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Inbound {
+    pub tls: TlsSnapshot,
+    pub remote_ip: Option<Box<str>>,
+    pub remote_host: Option<Box<str>>,
+    /// Whether the state was copied from the message this one was split or
+    /// rewritten from; a later `Start MID ... ICID 0` then keeps it.
+    pub inherited: bool,
+}
+
+#[derive(Debug)]
+pub(crate) struct Message {
+    pub mid: u64,
+    pub icid: Option<u64>,
+    pub started: Option<LogTime>,
+    pub start_seen: bool,
+    pub start_second: i64,
+    pub finished: Option<LogTime>,
+    pub last_seen: i64,
+    pub sender: Option<Box<str>>,
+    pub message_id: Option<Box<str>>,
+    pub subject: Option<Box<str>>,
+    pub size: Option<u64>,
+    pub inbound: Inbound,
+    /// Recipients ordered by RID.
+    pub recipients: Vec<Recipient>,
+    pub recipients_dropped: u64,
+    pub origin: Option<(u64, Derivation)>,
+    /// Delivery connections whose own lines were already copied into
+    /// `evidence`.
+    pub evidence_dcids: Vec<u64>,
+    pub evidence: Vec<Evidence>,
+}
+
+impl Message {
+    pub(crate) fn new(mid: u64, now: i64) -> Self {
+        Message {
+            mid,
+            icid: None,
+            started: None,
+            start_seen: false,
+            start_second: i64::MIN,
+            finished: None,
+            last_seen: now,
+            sender: None,
+            message_id: None,
+            subject: None,
+            size: None,
+            inbound: Inbound::default(),
+            recipients: Vec::new(),
+            recipients_dropped: 0,
+            origin: None,
+            evidence_dcids: Vec::new(),
+            evidence: Vec::new(),
+        }
+    }
+
+    /// Returns the recipient with id `rid`, adding it if the message has
+    /// fewer than `limit` recipients. Returns `None` (and counts the
+    /// recipient as dropped) past the limit.
+    pub(crate) fn recipient(&mut self, rid: u32, limit: usize) -> Option<&mut Recipient> {
+        let index = match self.recipients.binary_search_by_key(&rid, |r| r.rid) {
+            Ok(index) => index,
+            Err(index) => {
+                if self.recipients.len() >= limit {
+                    self.recipients_dropped += 1;
+                    return None;
+                }
+                self.recipients.insert(
+                    index,
+                    Recipient {
+                        rid,
+                        address: None,
+                        progress: Progress::NotAttempted,
+                        attempts: 0,
+                        attempt: None,
+                        response: None,
+                        reason: None,
+                    },
+                );
+                index
+            }
+        };
+        Some(&mut self.recipients[index])
+    }
+
+    /// Marks every recipient without a final result as dropped.
+    pub(crate) fn abort(&mut self, reason: &str) {
+        for recipient in &mut self.recipients {
+            if !matches!(recipient.progress, Progress::Delivered | Progress::Bounced) {
+                recipient.progress = Progress::Dropped;
+                recipient.reason = Some(bounded(reason));
+            }
+        }
+    }
+
+    /// Builds the record. `finished` tells whether `Message finished` was
+    /// seen: recipients without a result are then `unknown`, otherwise the
+    /// logs ended (or the message was closed early) and they are `pending`.
+    pub(crate) fn into_record(self, host: Option<Arc<str>>, finished: bool) -> MessageRecord {
+        let recipients = self
+            .recipients
+            .into_iter()
+            .map(|recipient| recipient_record(recipient, finished))
+            .collect();
+        let tls = self.inbound.tls;
+        MessageRecord {
+            host,
+            mid: self.mid,
+            icid: self.icid,
+            started: self.started,
+            finished: self.finished,
+            sender: self.sender.map(String::from),
+            message_id: self.message_id.map(String::from),
+            subject: self.subject.map(String::from),
+            size: self.size,
+            inbound: InboundRecord {
+                tls: tls.state,
+                protocol: tls.protocol.map(String::from),
+                cipher: tls.cipher.map(String::from),
+                remote_ip: self.inbound.remote_ip.map(String::from),
+                remote_host: self.inbound.remote_host.map(String::from),
+                reason: tls.reason.map(String::from),
+            },
+            recipients,
+            origin_mid: self.origin.map(|(mid, _)| mid),
+            origin: self.origin.map(|(_, derivation)| derivation),
+            complete: finished,
+            recipients_dropped: self.recipients_dropped,
+            evidence: self.evidence,
+        }
+    }
+}
+
+fn recipient_record(recipient: Recipient, finished: bool) -> RecipientRecord {
+    let status = match recipient.progress {
+        Progress::Delivered => RecipientStatus::Delivered,
+        Progress::Bounced => RecipientStatus::Bounced,
+        Progress::Dropped => RecipientStatus::Dropped,
+        Progress::Delayed => RecipientStatus::Pending,
+        Progress::NotAttempted | Progress::InFlight => {
+            if finished {
+                RecipientStatus::Unknown
+            } else {
+                RecipientStatus::Pending
+            }
+        }
+    };
+    let (tls, protocol, cipher, cn, dcid, remote_ip, tls_reason) = match recipient.attempt {
+        Some(attempt) => (
+            Some(attempt.tls.state),
+            attempt.tls.protocol,
+            attempt.tls.cipher,
+            attempt.tls.cn,
+            Some(attempt.dcid),
+            attempt.remote_ip,
+            attempt.tls.reason,
+        ),
+        None => (None, None, None, None, None, None, None),
+    };
+    let reason = recipient.reason.or(match tls {
+        Some(TlsState::Failed) => tls_reason,
+        _ => None,
+    });
+    RecipientRecord {
+        rid: recipient.rid,
+        address: recipient.address.map(String::from),
+        status,
+        tls,
+        protocol: protocol.map(String::from),
+        cipher: cipher.map(String::from),
+        cn: cn.map(String::from),
+        dcid,
+        remote_ip: remote_ip.map(String::from),
+        attempts: recipient.attempts,
+        response: recipient.response.map(String::from),
+        reason: reason.map(String::from),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recipients_stay_ordered_and_bounded() {
+        let mut message = Message::new(1, 0);
+        for rid in [3, 1, 2, 1] {
+            assert!(message.recipient(rid, 3).is_some());
+        }
+        assert!(message.recipient(7, 3).is_none());
+        let rids: Vec<u32> = message.recipients.iter().map(|r| r.rid).collect();
+        assert_eq!(rids, vec![1, 2, 3]);
+        assert_eq!(message.recipients_dropped, 1);
+    }
+
+    #[test]
+    fn open_recipients_depend_on_finish() {
+        let mut message = Message::new(1, 0);
+        message.recipient(0, 10);
+        let record = Message {
+            recipients: message.recipients.clone(),
+            ..Message::new(1, 0)
+        }
+        .into_record(None, true);
+        assert_eq!(record.recipients[0].status, RecipientStatus::Unknown);
+        let record = message.into_record(None, false);
+        assert_eq!(record.recipients[0].status, RecipientStatus::Pending);
+        assert_eq!(record.recipients[0].tls, None);
+    }
+
+    #[test]
+    fn abort_keeps_final_results() {
+        let mut message = Message::new(1, 0);
+        message.recipient(0, 10).unwrap().progress = Progress::Delivered;
+        message.recipient(1, 10);
+        message.abort("Dropped by CASE");
+        assert_eq!(message.recipients[0].progress, Progress::Delivered);
+        assert_eq!(message.recipients[1].progress, Progress::Dropped);
+        assert_eq!(
+            message.recipients[1].reason.as_deref(),
+            Some("Dropped by CASE")
+        );
+    }
+}

@@ -1,0 +1,1019 @@
+//! Joins events into connection and message records.
+//!
+//! State is kept per appliance, because ids are unique per appliance only,
+//! and per id: one [`Connection`](connection::Connection) per open ICID or
+//! DCID and one message per open MID. A record leaves the state, and goes to
+//! the [`RecordSink`], when its connection closes or its message finishes,
+//! so memory grows with what is open at once and not with the input.
+//!
+//! The verdict rules are written out in `docs/verdicts.md`. Two points of
+//! method matter for reading this module:
+//!
+//! - Lines logged within one second may appear in any order. A message or a
+//!   delivery attempt takes its connection's state "at that moment", which
+//!   here means at the end of its second: a TLS or opening line logged later
+//!   in the same second still applies to it.
+//! - A closed connection stays in the state for [`CLOSE_GRACE_SECONDS`] of
+//!   log time before it is emitted, so that lines of the same second that
+//!   come after the close still find it.
+
+mod connection;
+mod message;
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Arc;
+
+use connection::{bounded, Connection};
+use message::{Attempt, Message, Progress};
+
+use crate::event::{Derivation, Event, RidList, TlsOutcome};
+use crate::header::LogTime;
+use crate::record::{Direction, Evidence, RecordSink, TlsState};
+
+/// Seconds of log time a closed connection waits before it is emitted.
+pub const CLOSE_GRACE_SECONDS: i64 = 2;
+
+/// Most log lines kept as evidence for one record in trace mode.
+pub const MAX_EVIDENCE_LINES: usize = 2_000;
+
+/// Limits and modes of a correlation run.
+#[derive(Clone, Debug)]
+pub struct CorrelateOptions {
+    /// Keep the log lines of each record for `trace`.
+    pub keep_evidence: bool,
+    /// Most recipients kept per message; more are counted and dropped.
+    pub max_recipients: usize,
+    /// Seconds of log time after which a connection or message that saw no
+    /// line is closed as incomplete.
+    pub max_idle_seconds: i64,
+    /// Most open connections (per direction) and open messages kept per
+    /// appliance; past it the least recently seen are closed as incomplete.
+    pub max_open: usize,
+}
+
+impl Default for CorrelateOptions {
+    fn default() -> Self {
+        CorrelateOptions {
+            keep_evidence: false,
+            max_recipients: 100_000,
+            max_idle_seconds: 7 * 86_400,
+            max_open: 500_000,
+        }
+    }
+}
+
+/// Counts of what the correlator had to close or ignore.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct CorrelateStats {
+    /// Opening lines for an id that was still open (the appliance's counter
+    /// restarted, for example after a reboot): the old record was closed.
+    pub id_reuses: u64,
+    /// Connections and messages closed because they saw no line for
+    /// `max_idle_seconds`.
+    pub expired: u64,
+    /// Connections and messages closed because more than `max_open` were
+    /// open.
+    pub evicted: u64,
+    /// Lines about a message that had already finished.
+    pub late_lines: u64,
+    /// Recipients past the per-message limit.
+    pub recipients_dropped: u64,
+    /// Messages still open when the input ended.
+    pub open_messages_at_end: u64,
+    /// Connections still open when the input ended.
+    pub open_connections_at_end: u64,
+}
+
+/// Index of an appliance in a [`Correlator`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ApplianceId(u32);
+
+/// One entry to correlate.
+#[derive(Clone, Copy, Debug)]
+pub struct Entry<'a> {
+    pub appliance: ApplianceId,
+    /// The entry's time, with its UTC offset when known.
+    pub time: Option<LogTime>,
+    /// Index of the input in the run's list of sources.
+    pub source: u32,
+    /// Line number of the entry's first line, starting at 1.
+    pub line: u64,
+    /// The entry as read; kept only in trace mode.
+    pub text: &'a str,
+    pub event: Event<'a>,
+}
+
+/// A bounded set of ids that were recently emitted, so that stray lines
+/// about them (a second close line, say) do not start new records.
+#[derive(Debug, Default)]
+struct RecentIds {
+    order: VecDeque<u64>,
+    members: HashSet<u64>,
+}
+
+const RECENT_IDS: usize = 8_192;
+
+impl RecentIds {
+    fn insert(&mut self, id: u64) {
+        if self.members.insert(id) {
+            self.order.push_back(id);
+            if self.order.len() > RECENT_IDS {
+                if let Some(old) = self.order.pop_front() {
+                    self.members.remove(&old);
+                }
+            }
+        }
+    }
+
+    fn contains(&self, id: u64) -> bool {
+        self.members.contains(&id)
+    }
+
+    fn remove(&mut self, id: u64) {
+        if self.members.remove(&id) {
+            self.order.retain(|&other| other != id);
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct Appliance {
+    name: Option<Arc<str>>,
+    icids: HashMap<u64, Connection>,
+    dcids: HashMap<u64, Connection>,
+    messages: HashMap<u64, Message>,
+    /// Closed connections waiting for their grace period, by the clock
+    /// value at which they may be emitted.
+    closing: VecDeque<(i64, Direction, u64)>,
+    closed_icids: RecentIds,
+    closed_dcids: RecentIds,
+    finished_mids: RecentIds,
+    /// Latest local second seen on this appliance.
+    clock: i64,
+    clock_set: bool,
+    next_sweep: i64,
+}
+
+/// Joins events of many appliances into records.
+#[derive(Debug, Default)]
+pub struct Correlator {
+    options: CorrelateOptions,
+    appliances: Vec<Appliance>,
+    names: HashMap<Option<Arc<str>>, ApplianceId>,
+    stats: CorrelateStats,
+}
+
+/// Seconds of log time between two sweeps for idle state.
+const SWEEP_INTERVAL_SECONDS: i64 = 3_600;
+
+impl Correlator {
+    pub fn new(options: CorrelateOptions) -> Self {
+        Correlator {
+            options,
+            ..Correlator::default()
+        }
+    }
+
+    /// Returns the id of the appliance called `name` (`None` for the one
+    /// unnamed appliance), adding it on first use.
+    pub fn appliance(&mut self, name: Option<&str>) -> ApplianceId {
+        let key: Option<Arc<str>> = name.map(Arc::from);
+        if let Some(&id) = self.names.get(&key) {
+            return id;
+        }
+        let id = ApplianceId(self.appliances.len() as u32);
+        self.appliances.push(Appliance {
+            name: key.clone(),
+            ..Appliance::default()
+        });
+        self.names.insert(key, id);
+        id
+    }
+
+    /// Returns the name of an appliance.
+    pub fn appliance_name(&self, id: ApplianceId) -> Option<&Arc<str>> {
+        self.appliances.get(id.0 as usize)?.name.as_ref()
+    }
+
+    pub fn stats(&self) -> &CorrelateStats {
+        &self.stats
+    }
+
+    /// Applies one entry, sending any record it completes to `sink`.
+    pub fn push(&mut self, entry: &Entry<'_>, sink: &mut dyn RecordSink) {
+        let Some(appliance) = self.appliances.get_mut(entry.appliance.0 as usize) else {
+            return;
+        };
+        let now = match entry.time {
+            Some(time) => time.local_seconds(),
+            None => appliance.clock,
+        };
+        if !appliance.clock_set || now > appliance.clock {
+            appliance.clock = now;
+            if !appliance.clock_set {
+                appliance.next_sweep = now + SWEEP_INTERVAL_SECONDS;
+            }
+            appliance.clock_set = true;
+        }
+        let mut state = State {
+            appliance,
+            options: &self.options,
+            stats: &mut self.stats,
+            sink,
+        };
+        state.emit_due_connections();
+        if state.appliance.clock >= state.appliance.next_sweep {
+            state.sweep();
+        }
+        let evidence = if self.options.keep_evidence {
+            Some(Evidence {
+                source: entry.source,
+                line: entry.line,
+                text: Arc::from(entry.text),
+            })
+        } else {
+            None
+        };
+        state.apply(entry, now, evidence);
+        state.enforce_open_limit();
+    }
+
+    /// Emits every record still open, in the order of appliance, then start
+    /// time, then id, and returns the run's counts.
+    pub fn finish(mut self, sink: &mut dyn RecordSink) -> CorrelateStats {
+        for appliance in &mut self.appliances {
+            let host = appliance.name.clone();
+            let mut messages: Vec<Message> = appliance.messages.drain().map(|(_, m)| m).collect();
+            messages.sort_by_key(|m| (m.started.map(|t| t.local_seconds()), m.mid));
+            self.stats.open_messages_at_end += messages.len() as u64;
+            for message in messages {
+                sink.message(message.into_record(host.clone(), false));
+            }
+            let mut connections: Vec<Connection> = appliance
+                .icids
+                .drain()
+                .chain(appliance.dcids.drain())
+                .map(|(_, c)| c)
+                .collect();
+            connections.sort_by_key(|c| (c.direction, c.opened.map(|t| t.local_seconds()), c.id));
+            for connection in connections {
+                if !connection.close_seen {
+                    self.stats.open_connections_at_end += 1;
+                }
+                sink.connection(connection.into_record(host.clone()));
+            }
+            appliance.closing.clear();
+        }
+        self.stats
+    }
+}
+
+/// The borrowed parts of a correlator that one entry works on.
+struct State<'s> {
+    appliance: &'s mut Appliance,
+    options: &'s CorrelateOptions,
+    stats: &'s mut CorrelateStats,
+    sink: &'s mut dyn RecordSink,
+}
+
+fn push_evidence(list: &mut Vec<Evidence>, evidence: &Option<Evidence>) {
+    if let Some(evidence) = evidence {
+        if list.len() < MAX_EVIDENCE_LINES && list.last() != Some(evidence) {
+            list.push(evidence.clone());
+        }
+    }
+}
+
+impl State<'_> {
+    fn host(&self) -> Option<Arc<str>> {
+        self.appliance.name.clone()
+    }
+
+    fn connections(&mut self, direction: Direction) -> &mut HashMap<u64, Connection> {
+        match direction {
+            Direction::Inbound => &mut self.appliance.icids,
+            Direction::Outbound => &mut self.appliance.dcids,
+        }
+    }
+
+    fn recently_closed(&mut self, direction: Direction) -> &mut RecentIds {
+        match direction {
+            Direction::Inbound => &mut self.appliance.closed_icids,
+            Direction::Outbound => &mut self.appliance.closed_dcids,
+        }
+    }
+
+    /// Emits connections whose grace period after closing has passed.
+    fn emit_due_connections(&mut self) {
+        while let Some(&(due, direction, id)) = self.appliance.closing.front() {
+            if due > self.appliance.clock {
+                break;
+            }
+            self.appliance.closing.pop_front();
+            let clock = self.appliance.clock;
+            let still_closed = self
+                .connections(direction)
+                .get(&id)
+                .is_some_and(|c| c.close_seen && c.close_clock + CLOSE_GRACE_SECONDS <= clock);
+            if still_closed {
+                self.emit_connection(direction, id);
+            }
+        }
+    }
+
+    fn emit_connection(&mut self, direction: Direction, id: u64) {
+        if let Some(connection) = self.connections(direction).remove(&id) {
+            self.recently_closed(direction).insert(id);
+            let host = self.host();
+            self.sink.connection(connection.into_record(host));
+        }
+    }
+
+    fn emit_message(&mut self, mid: u64, finished: bool) {
+        if let Some(message) = self.appliance.messages.remove(&mid) {
+            if finished {
+                self.appliance.finished_mids.insert(mid);
+            }
+            let host = self.host();
+            self.sink.message(message.into_record(host, finished));
+        }
+    }
+
+    /// Closes connections and messages that saw no line for the idle limit.
+    fn sweep(&mut self) {
+        let cutoff = self.appliance.clock - self.options.max_idle_seconds;
+        self.appliance.next_sweep = self.appliance.clock + SWEEP_INTERVAL_SECONDS;
+        let mut idle_mids: Vec<u64> = self
+            .appliance
+            .messages
+            .values()
+            .filter(|m| m.last_seen < cutoff)
+            .map(|m| m.mid)
+            .collect();
+        idle_mids.sort_unstable();
+        for mid in idle_mids {
+            self.stats.expired += 1;
+            self.emit_message(mid, false);
+        }
+        for direction in [Direction::Inbound, Direction::Outbound] {
+            let mut idle: Vec<u64> = self
+                .connections(direction)
+                .values()
+                .filter(|c| c.last_seen < cutoff)
+                .map(|c| c.id)
+                .collect();
+            idle.sort_unstable();
+            for id in idle {
+                self.stats.expired += 1;
+                self.emit_connection(direction, id);
+            }
+        }
+    }
+
+    /// Closes the least recently seen tenth of a kind of state once it holds
+    /// more than `max_open` entries.
+    fn enforce_open_limit(&mut self) {
+        let limit = self.options.max_open.max(10);
+        if self.appliance.messages.len() > limit {
+            let mut seen: Vec<(i64, u64)> = self
+                .appliance
+                .messages
+                .values()
+                .map(|m| (m.last_seen, m.mid))
+                .collect();
+            let count = seen.len() / 10;
+            seen.select_nth_unstable(count);
+            seen.truncate(count);
+            seen.sort_unstable();
+            for (_, mid) in seen {
+                self.stats.evicted += 1;
+                self.emit_message(mid, false);
+            }
+        }
+        for direction in [Direction::Inbound, Direction::Outbound] {
+            if self.connections(direction).len() <= limit {
+                continue;
+            }
+            let mut seen: Vec<(i64, u64)> = self
+                .connections(direction)
+                .values()
+                .map(|c| (c.last_seen, c.id))
+                .collect();
+            let count = seen.len() / 10;
+            seen.select_nth_unstable(count);
+            seen.truncate(count);
+            seen.sort_unstable();
+            for (_, id) in seen {
+                self.stats.evicted += 1;
+                self.emit_connection(direction, id);
+            }
+        }
+    }
+
+    /// Returns the connection `id`, adding it if it is not known. Returns
+    /// `None` for id 0 and for a connection emitted a moment ago, so that a
+    /// stray line about it does not start a second record.
+    fn touch_connection(
+        &mut self,
+        direction: Direction,
+        id: u64,
+        now: i64,
+    ) -> Option<&mut Connection> {
+        if id == 0 {
+            return None;
+        }
+        let known = self.connections(direction).contains_key(&id);
+        if !known && self.recently_closed(direction).contains(id) {
+            return None;
+        }
+        let clock = self.appliance.clock;
+        let connection = self
+            .connections(direction)
+            .entry(id)
+            .or_insert_with(|| Connection::new(direction, id, clock));
+        connection.last_seen = clock;
+        let _ = now;
+        Some(connection)
+    }
+
+    /// Returns the message `mid`, adding it if it is not known. Returns
+    /// `None` for a message that finished a moment ago.
+    fn touch_message(&mut self, mid: u64, now: i64) -> Option<&mut Message> {
+        if !self.appliance.messages.contains_key(&mid) && self.appliance.finished_mids.contains(mid)
+        {
+            self.stats.late_lines += 1;
+            return None;
+        }
+        let clock = self.appliance.clock;
+        let message = self
+            .appliance
+            .messages
+            .entry(mid)
+            .or_insert_with(|| Message::new(mid, clock));
+        message.last_seen = clock;
+        let _ = now;
+        Some(message)
+    }
+
+    fn apply(&mut self, entry: &Entry<'_>, now: i64, evidence: Option<Evidence>) {
+        match entry.event {
+            Event::IcidOpen {
+                icid,
+                interface,
+                remote_ip,
+                remote_host,
+            } => {
+                self.open_connection(Direction::Inbound, icid, entry.time, now, &evidence);
+                if let Some(connection) = self.appliance.icids.get_mut(&icid) {
+                    connection.interface = interface.map(bounded);
+                    connection.remote_ip = remote_ip.map(bounded);
+                    connection.remote_host = remote_host.map(bounded);
+                }
+                self.revise_recent(Direction::Inbound, icid, now);
+            }
+            Event::IcidPolicy { icid, .. } => {
+                if let Some(connection) = self.touch_connection(Direction::Inbound, icid, now) {
+                    push_evidence(&mut connection.evidence, &evidence);
+                }
+            }
+            Event::IcidTls { icid, ref outcome } => {
+                self.connection_tls(Direction::Inbound, icid, None, outcome, now, &evidence);
+            }
+            Event::IcidClose { icid, .. } => {
+                self.close_connection(Direction::Inbound, icid, entry.time, now, &evidence);
+            }
+            Event::DcidOpen {
+                dcid,
+                interface,
+                remote_ip,
+                ..
+            } => {
+                self.open_connection(Direction::Outbound, dcid, entry.time, now, &evidence);
+                if let Some(connection) = self.appliance.dcids.get_mut(&dcid) {
+                    connection.interface = interface.map(bounded);
+                    if remote_ip.is_some() {
+                        connection.remote_ip = remote_ip.map(bounded);
+                    }
+                }
+                self.revise_recent(Direction::Outbound, dcid, now);
+            }
+            Event::DcidTls {
+                dcid,
+                remote_ip,
+                ref outcome,
+            } => {
+                self.connection_tls(
+                    Direction::Outbound,
+                    dcid,
+                    remote_ip,
+                    outcome,
+                    now,
+                    &evidence,
+                );
+            }
+            Event::DcidClose { dcid } => {
+                self.close_connection(Direction::Outbound, dcid, entry.time, now, &evidence);
+            }
+            Event::ConnectionError {
+                dcid,
+                remote_ip,
+                details,
+                reason,
+            } => {
+                if let Some(connection) = self.touch_connection(Direction::Outbound, dcid, now) {
+                    let text = match (reason, details) {
+                        (Some(reason), Some(details)) => format!("{reason} ({details})"),
+                        (Some(text), None) | (None, Some(text)) => text.to_string(),
+                        (None, None) => "connection error".to_string(),
+                    };
+                    connection.error = Some(bounded(&text));
+                    if connection.remote_ip.is_none() {
+                        connection.remote_ip = remote_ip.map(bounded);
+                    }
+                    push_evidence(&mut connection.evidence, &evidence);
+                }
+            }
+            Event::MessageStart { mid, icid } => {
+                self.start_message(mid, icid, entry.time, now, &evidence);
+            }
+            Event::MessageFrom { mid, icid, sender } => {
+                self.touch_icid_of(icid, now);
+                if let Some(message) = self.touch_message(mid, now) {
+                    message.sender = Some(bounded(sender));
+                    push_evidence(&mut message.evidence, &evidence);
+                }
+            }
+            Event::MessageTo {
+                mid,
+                icid,
+                rid,
+                address,
+                ..
+            } => {
+                self.touch_icid_of(icid, now);
+                let limit = self.options.max_recipients;
+                let mut dropped = false;
+                if let Some(message) = self.touch_message(mid, now) {
+                    push_evidence(&mut message.evidence, &evidence);
+                    if let Some(rid) = rid {
+                        match message.recipient(rid, limit) {
+                            Some(recipient) => recipient.address = Some(bounded(address)),
+                            None => dropped = true,
+                        }
+                    }
+                }
+                if dropped {
+                    self.stats.recipients_dropped += 1;
+                }
+            }
+            Event::MessageId { mid, message_id } => {
+                if let Some(message) = self.touch_message(mid, now) {
+                    message.message_id = Some(bounded(&message_id.decode()));
+                    push_evidence(&mut message.evidence, &evidence);
+                }
+            }
+            Event::MessageSubject { mid, subject } => {
+                if let Some(message) = self.touch_message(mid, now) {
+                    message.subject = Some(bounded(&subject.decode()));
+                    push_evidence(&mut message.evidence, &evidence);
+                }
+            }
+            Event::MessageReady { mid, bytes } => {
+                if let Some(message) = self.touch_message(mid, now) {
+                    message.size = Some(bytes);
+                    push_evidence(&mut message.evidence, &evidence);
+                }
+            }
+            Event::MessageDerived {
+                mid,
+                origin,
+                derivation,
+            } => self.derive_message(mid, origin, derivation, now, &evidence),
+            Event::MessageQueued { mid } => {
+                if let Some(message) = self.touch_message(mid, now) {
+                    push_evidence(&mut message.evidence, &evidence);
+                }
+            }
+            Event::MessageResponse {
+                mid,
+                rids,
+                response,
+            } => {
+                let text = bounded(&response.decode());
+                self.for_recipients(mid, rids, now, &evidence, |recipient| {
+                    recipient.response = Some(text.clone());
+                });
+            }
+            Event::MessagePending { mid, rids } => {
+                self.for_recipients(mid, rids, now, &evidence, |recipient| {
+                    if !matches!(
+                        recipient.progress,
+                        Progress::Delivered | Progress::Bounced | Progress::Dropped
+                    ) {
+                        recipient.progress = Progress::Delayed;
+                    }
+                });
+            }
+            Event::MessageAborted { mid, reason } => {
+                if let Some(message) = self.touch_message(mid, now) {
+                    message.abort(reason);
+                    push_evidence(&mut message.evidence, &evidence);
+                }
+            }
+            Event::MessageFinished { mid } => {
+                if let Some(message) = self.touch_message(mid, now) {
+                    message.finished = entry.time;
+                    push_evidence(&mut message.evidence, &evidence);
+                    self.emit_message(mid, true);
+                }
+            }
+            Event::DeliveryStart { dcid, mid, rids } => {
+                self.delivery(dcid, mid, rids, now, &evidence, None);
+            }
+            Event::DeliveryDone { dcid, mid, rids } => {
+                self.delivery(
+                    dcid,
+                    mid,
+                    rids,
+                    now,
+                    &evidence,
+                    Some((Progress::Delivered, "")),
+                );
+            }
+            Event::Bounced {
+                dcid,
+                mid,
+                rids,
+                reason,
+            } => {
+                self.delivery(
+                    dcid,
+                    mid,
+                    rids,
+                    now,
+                    &evidence,
+                    Some((Progress::Bounced, reason)),
+                );
+            }
+            Event::Delayed {
+                dcid,
+                mid,
+                rids,
+                reason,
+            } => {
+                self.delivery(
+                    dcid,
+                    mid,
+                    rids,
+                    now,
+                    &evidence,
+                    Some((Progress::Delayed, reason)),
+                );
+            }
+            Event::Note {
+                mid, icid, dcid, ..
+            } => {
+                if let Some(icid) = icid {
+                    if let Some(connection) = self.touch_connection(Direction::Inbound, icid, now) {
+                        push_evidence(&mut connection.evidence, &evidence);
+                    }
+                }
+                if let Some(dcid) = dcid {
+                    if let Some(connection) = self.touch_connection(Direction::Outbound, dcid, now)
+                    {
+                        push_evidence(&mut connection.evidence, &evidence);
+                    }
+                }
+                if let Some(mid) = mid {
+                    if let Some(message) = self.touch_message(mid, now) {
+                        push_evidence(&mut message.evidence, &evidence);
+                    }
+                }
+            }
+            Event::BeginLogfile
+            | Event::EndLogfile
+            | Event::Version { .. }
+            | Event::TimeOffset { .. }
+            | Event::Unknown => {}
+        }
+    }
+
+    fn touch_icid_of(&mut self, icid: Option<u64>, now: i64) {
+        if let Some(icid) = icid {
+            self.touch_connection(Direction::Inbound, icid, now);
+        }
+    }
+
+    /// Handles a `New SMTP ICID|DCID` line. An id that is already open with
+    /// its own opening line belongs to an older connection: the appliance's
+    /// counter restarted, so the old record is closed first.
+    fn open_connection(
+        &mut self,
+        direction: Direction,
+        id: u64,
+        time: Option<LogTime>,
+        now: i64,
+        evidence: &Option<Evidence>,
+    ) {
+        if id == 0 {
+            return;
+        }
+        let reused = self
+            .connections(direction)
+            .get(&id)
+            .is_some_and(|c| c.open_seen || c.close_seen);
+        if reused {
+            self.stats.id_reuses += 1;
+            self.emit_connection(direction, id);
+        }
+        self.recently_closed(direction).remove(id);
+        if let Some(connection) = self.touch_connection(direction, id, now) {
+            connection.open_seen = true;
+            connection.opened = time;
+            push_evidence(&mut connection.evidence, evidence);
+        }
+    }
+
+    fn connection_tls(
+        &mut self,
+        direction: Direction,
+        id: u64,
+        remote_ip: Option<&str>,
+        outcome: &TlsOutcome<'_>,
+        now: i64,
+        evidence: &Option<Evidence>,
+    ) {
+        let Some(connection) = self.touch_connection(direction, id, now) else {
+            return;
+        };
+        connection.apply_tls(outcome, now);
+        if connection.remote_ip.is_none() {
+            connection.remote_ip = remote_ip.map(bounded);
+        }
+        push_evidence(&mut connection.evidence, evidence);
+        self.revise_recent(direction, id, now);
+    }
+
+    fn close_connection(
+        &mut self,
+        direction: Direction,
+        id: u64,
+        time: Option<LogTime>,
+        now: i64,
+        evidence: &Option<Evidence>,
+    ) {
+        let clock = self.appliance.clock;
+        let Some(connection) = self.touch_connection(direction, id, now) else {
+            return;
+        };
+        connection.close_seen = true;
+        connection.closed = time.or(connection.closed);
+        connection.close_clock = clock;
+        push_evidence(&mut connection.evidence, evidence);
+        self.appliance
+            .closing
+            .push_back((clock + CLOSE_GRACE_SECONDS, direction, id));
+    }
+
+    /// Gives the messages (inbound) or attempts (outbound) that took
+    /// connection `id`'s state in second `now` the state as it is now.
+    fn revise_recent(&mut self, direction: Direction, id: u64, now: i64) {
+        let appliance = &mut *self.appliance;
+        let connections = match direction {
+            Direction::Inbound => &appliance.icids,
+            Direction::Outbound => &appliance.dcids,
+        };
+        let Some(connection) = connections.get(&id) else {
+            return;
+        };
+        let recent = connection.recent_in(now);
+        if recent.is_empty() {
+            return;
+        }
+        let snapshot = connection.snapshot_at(now);
+        for mid in recent {
+            let Some(message) = appliance.messages.get_mut(mid) else {
+                continue;
+            };
+            match direction {
+                Direction::Inbound => {
+                    if message.icid == Some(id)
+                        && message.start_second == now
+                        && !message.inbound.inherited
+                    {
+                        message.inbound.tls = snapshot.clone();
+                        message.inbound.remote_ip = connection.remote_ip.clone();
+                        message.inbound.remote_host = connection.remote_host.clone();
+                    }
+                }
+                Direction::Outbound => {
+                    for recipient in &mut message.recipients {
+                        if let Some(attempt) = &mut recipient.attempt {
+                            if attempt.dcid == id && attempt.second == now {
+                                attempt.tls = snapshot.clone();
+                                if connection.remote_ip.is_some() {
+                                    attempt.remote_ip = connection.remote_ip.clone();
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn start_message(
+        &mut self,
+        mid: u64,
+        icid: u64,
+        time: Option<LogTime>,
+        now: i64,
+        evidence: &Option<Evidence>,
+    ) {
+        if self
+            .appliance
+            .messages
+            .get(&mid)
+            .is_some_and(|m| m.start_seen)
+        {
+            self.stats.id_reuses += 1;
+            self.emit_message(mid, false);
+        }
+        self.appliance.finished_mids.remove(mid);
+        let keep_evidence = self.options.keep_evidence;
+        let mut inbound = None;
+        let mut connection_evidence = Vec::new();
+        if icid != 0 {
+            if let Some(connection) = self.touch_connection(Direction::Inbound, icid, now) {
+                inbound = Some((
+                    connection.snapshot_at(now),
+                    connection.remote_ip.clone(),
+                    connection.remote_host.clone(),
+                ));
+                connection.count_message(mid);
+                connection.remember(mid, now);
+                if keep_evidence {
+                    connection_evidence = connection.evidence.clone();
+                }
+            }
+        }
+        let Some(message) = self.touch_message(mid, now) else {
+            return;
+        };
+        message.start_seen = true;
+        message.started = time;
+        message.start_second = now;
+        message.icid = Some(icid);
+        if !message.inbound.inherited {
+            match inbound {
+                Some((tls, remote_ip, remote_host)) => {
+                    message.inbound.tls = tls;
+                    message.inbound.remote_ip = remote_ip;
+                    message.inbound.remote_host = remote_host;
+                }
+                None if icid == 0 => message.inbound.tls.state = TlsState::Internal,
+                None => {}
+            }
+        }
+        let mut merged = connection_evidence;
+        merged.append(&mut message.evidence);
+        message.evidence = merged;
+        push_evidence(&mut message.evidence, evidence);
+    }
+
+    fn derive_message(
+        &mut self,
+        mid: u64,
+        origin: u64,
+        derivation: Derivation,
+        now: i64,
+        evidence: &Option<Evidence>,
+    ) {
+        let parent = self.appliance.messages.get_mut(&origin).map(|parent| {
+            push_evidence(&mut parent.evidence, evidence);
+            (
+                parent.inbound.tls.clone(),
+                parent.inbound.remote_ip.clone(),
+                parent.inbound.remote_host.clone(),
+                parent.icid,
+            )
+        });
+        let Some(child) = self.touch_message(mid, now) else {
+            return;
+        };
+        child.origin = Some((origin, derivation));
+        push_evidence(&mut child.evidence, evidence);
+        match derivation {
+            Derivation::Split | Derivation::Rewritten | Derivation::Reinjected => {
+                if let Some((tls, remote_ip, remote_host, icid)) = parent {
+                    child.inbound.tls = tls;
+                    child.inbound.remote_ip = remote_ip;
+                    child.inbound.remote_host = remote_host;
+                    child.inbound.inherited = true;
+                    if child.icid.is_none_or(|value| value == 0) {
+                        child.icid = icid;
+                    }
+                }
+            }
+            Derivation::Generated | Derivation::Bounce => {
+                child.inbound.tls = Default::default();
+                child.inbound.tls.state = TlsState::Internal;
+                child.inbound.remote_ip = None;
+                child.inbound.remote_host = None;
+            }
+        }
+    }
+
+    fn for_recipients(
+        &mut self,
+        mid: u64,
+        rids: RidList<'_>,
+        now: i64,
+        evidence: &Option<Evidence>,
+        mut update: impl FnMut(&mut message::Recipient),
+    ) {
+        let limit = self.options.max_recipients;
+        let mut dropped = 0;
+        if let Some(message) = self.touch_message(mid, now) {
+            push_evidence(&mut message.evidence, evidence);
+            for rid in rids.iter() {
+                match message.recipient(rid, limit) {
+                    Some(recipient) => update(recipient),
+                    None => dropped += 1,
+                }
+            }
+        }
+        self.stats.recipients_dropped += dropped;
+    }
+
+    /// Handles `Delivery start` (`result` is `None`), `Message done`,
+    /// `Bounced:` and `Delayed:`.
+    fn delivery(
+        &mut self,
+        dcid: u64,
+        mid: u64,
+        rids: RidList<'_>,
+        now: i64,
+        evidence: &Option<Evidence>,
+        result: Option<(Progress, &str)>,
+    ) {
+        let keep_evidence = self.options.keep_evidence;
+        let mut snapshot = None;
+        let mut connection_evidence = Vec::new();
+        if let Some(connection) = self.touch_connection(Direction::Outbound, dcid, now) {
+            snapshot = Some((connection.snapshot_at(now), connection.remote_ip.clone()));
+            if result.is_none() {
+                connection.count_message(mid);
+            }
+            connection.remember(mid, now);
+            push_evidence(&mut connection.delivery_evidence, evidence);
+            if keep_evidence {
+                connection_evidence = connection.evidence.clone();
+            }
+        }
+        let limit = self.options.max_recipients;
+        let mut dropped = 0;
+        let Some(message) = self.touch_message(mid, now) else {
+            return;
+        };
+        if keep_evidence && dcid != 0 && !message.evidence_dcids.contains(&dcid) {
+            message.evidence_dcids.push(dcid);
+            for line in connection_evidence {
+                push_evidence(&mut message.evidence, &Some(line));
+            }
+        }
+        push_evidence(&mut message.evidence, evidence);
+        for rid in rids.iter() {
+            let Some(recipient) = message.recipient(rid, limit) else {
+                dropped += 1;
+                continue;
+            };
+            let new_attempt = match (&recipient.attempt, result) {
+                (_, None) => true,
+                (_, Some(_)) if dcid == 0 => false,
+                (Some(attempt), Some(_)) => attempt.dcid != dcid,
+                (None, Some(_)) => true,
+            };
+            if new_attempt {
+                recipient.attempts += 1;
+                recipient.attempt = snapshot.as_ref().map(|(tls, remote_ip)| Attempt {
+                    dcid,
+                    second: now,
+                    tls: tls.clone(),
+                    remote_ip: remote_ip.clone(),
+                });
+            }
+            match result {
+                None => recipient.progress = Progress::InFlight,
+                Some((progress, reason)) => {
+                    recipient.progress = progress;
+                    recipient.reason = match progress {
+                        Progress::Delivered => None,
+                        _ => Some(bounded(reason)),
+                    };
+                }
+            }
+        }
+        self.stats.recipients_dropped += dropped;
+    }
+}

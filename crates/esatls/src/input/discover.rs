@@ -1,0 +1,155 @@
+//! Expansion of the paths given on the command line into inputs.
+
+use std::path::{Path, PathBuf};
+
+use super::{InputError, Origin};
+
+/// One input found while expanding the command-line paths.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DiscoveredInput {
+    pub origin: Origin,
+    /// The directory given on the command line that this file was found
+    /// in, if it was found by walking one.
+    pub walked_from: Option<PathBuf>,
+}
+
+/// Expands files, directories (walked recursively, entries in name order)
+/// and `-` (standard input) into a list of inputs. A directory that cannot
+/// be read is reported and skipped.
+pub fn expand_inputs(paths: &[PathBuf]) -> (Vec<DiscoveredInput>, Vec<InputError>) {
+    let mut inputs = Vec::new();
+    let mut errors = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            inputs.push(DiscoveredInput {
+                origin: Origin::Stdin,
+                walked_from: None,
+            });
+        } else if path.is_dir() {
+            walk(path, path, &mut inputs, &mut errors);
+        } else {
+            inputs.push(DiscoveredInput {
+                origin: Origin::Path(path.clone()),
+                walked_from: None,
+            });
+        }
+    }
+    (inputs, errors)
+}
+
+fn walk(root: &Path, dir: &Path, inputs: &mut Vec<DiscoveredInput>, errors: &mut Vec<InputError>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(source) => {
+            errors.push(InputError::Walk {
+                path: dir.to_path_buf(),
+                source,
+            });
+            return;
+        }
+    };
+    let mut paths: Vec<PathBuf> = Vec::new();
+    for entry in entries {
+        match entry {
+            Ok(entry) => paths.push(entry.path()),
+            Err(source) => errors.push(InputError::Walk {
+                path: dir.to_path_buf(),
+                source,
+            }),
+        }
+    }
+    paths.sort();
+    for path in paths {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.starts_with('.') {
+            continue;
+        }
+        if path.is_dir() {
+            walk(root, &path, inputs, errors);
+        } else if path.is_file() {
+            inputs.push(DiscoveredInput {
+                origin: Origin::Path(path),
+                walked_from: Some(root.to_path_buf()),
+            });
+        }
+    }
+}
+
+/// Returns the start time in an ESA rotation name, `name.@YYYYMMDDTHHMMSS.s`
+/// (also `.c`, `.current` or a compression suffix after it), as local
+/// seconds since 1970-01-01.
+pub fn rotation_time(path: &Path) -> Option<i64> {
+    let name = path.file_name()?.to_str()?;
+    let at = name.rfind(".@")?;
+    let stamp = name.get(at + 2..at + 17)?;
+    let bytes = stamp.as_bytes();
+    if bytes[8] != b'T' {
+        return None;
+    }
+    let digits = |range: std::ops::Range<usize>| -> Option<i64> {
+        let text = stamp.get(range)?;
+        if !text.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        text.parse().ok()
+    };
+    let year = digits(0..4)?;
+    let month = digits(4..6)?;
+    let day = digits(6..8)?;
+    let hour = digits(9..11)?;
+    let minute = digits(11..13)?;
+    let second = digits(13..15)?;
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 {
+        return None;
+    }
+    let date = jiff::civil::Date::new(year as i16, month as i8, day as i8).ok()?;
+    let days = i64::from(date.since(jiff::civil::date(1970, 1, 1)).ok()?.get_days());
+    Some(days * 86_400 + hour * 3_600 + minute * 60 + second.min(59))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rotation_names() {
+        let time = rotation_time(Path::new("logs/mail_logs.@20210228T173106.s")).unwrap();
+        let expected = crate::header::LogTime {
+            year: 2021,
+            month: 2,
+            day: 28,
+            hour: 17,
+            minute: 31,
+            second: 6,
+            offset: None,
+        };
+        assert_eq!(time, expected.local_seconds());
+        assert!(rotation_time(Path::new("mail.@20190516T183759.c")).is_some());
+        assert!(rotation_time(Path::new("mail.@20190516T183759.s.gz")).is_some());
+        assert_eq!(rotation_time(Path::new("mail.current")), None);
+        assert_eq!(rotation_time(Path::new("mail_logs.@123456789.s")), None);
+        assert_eq!(rotation_time(Path::new("mail.@20191316T183759.s")), None);
+    }
+
+    #[test]
+    fn expands_directories_in_name_order() {
+        let dir = std::env::temp_dir().join(format!("esatls-walk-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("esa1")).unwrap();
+        std::fs::write(dir.join("esa1/b.log"), "").unwrap();
+        std::fs::write(dir.join("esa1/a.log"), "").unwrap();
+        std::fs::write(dir.join(".hidden"), "").unwrap();
+        let (inputs, errors) = expand_inputs(&[dir.clone(), PathBuf::from("-")]);
+        assert!(errors.is_empty());
+        let names: Vec<String> = inputs.iter().map(|i| i.origin.to_string()).collect();
+        assert_eq!(
+            names,
+            vec![
+                dir.join("esa1/a.log").display().to_string(),
+                dir.join("esa1/b.log").display().to_string(),
+                "<stdin>".to_string()
+            ]
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,186 @@
+//! Inputs: files, directories and standard input, decompressed by their
+//! magic bytes and cut into bounded lines.
+
+mod discover;
+mod lines;
+
+use std::fmt;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+pub use discover::{expand_inputs, rotation_time, DiscoveredInput};
+pub use lines::{Line, LineReader, DEFAULT_MAX_LINE_BYTES};
+
+/// Where one input comes from.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Origin {
+    Path(PathBuf),
+    Stdin,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Path(path) => write!(f, "{}", path.display()),
+            Origin::Stdin => f.write_str("<stdin>"),
+        }
+    }
+}
+
+/// Compression recognised from an input's first bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Compression {
+    None,
+    Gzip,
+}
+
+impl Compression {
+    /// Recognises the compression from the first bytes of a stream.
+    pub fn detect(head: &[u8]) -> Compression {
+        if head.starts_with(&[0x1f, 0x8b]) {
+            Compression::Gzip
+        } else {
+            Compression::None
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Compression::None => "plain",
+            Compression::Gzip => "gzip",
+        }
+    }
+}
+
+/// Counts the bytes read through it, so that a decompression error can name
+/// the compressed offset where it happened.
+struct CountingReader<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for CountingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let count = self.inner.read(buf)?;
+        self.count.fetch_add(count as u64, Ordering::Relaxed);
+        Ok(count)
+    }
+}
+
+impl<R: BufRead> BufRead for CountingReader<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, amount: usize) {
+        self.count.fetch_add(amount as u64, Ordering::Relaxed);
+        self.inner.consume(amount);
+    }
+}
+
+/// An opened input: the decompressed byte stream and what is known about it.
+pub struct OpenedInput {
+    pub reader: Box<dyn Read + Send>,
+    pub compression: Compression,
+    /// Compressed bytes read so far (equal to the decompressed count for
+    /// plain input).
+    pub compressed_read: Arc<AtomicU64>,
+    /// Modification time of the file, in seconds since the Unix epoch.
+    pub modified: Option<i64>,
+}
+
+/// Failure to open or read one input.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    #[error("{origin}: cannot open: {source}")]
+    Open {
+        origin: Origin,
+        #[source]
+        source: io::Error,
+    },
+    #[error("{origin}: read failed at decompressed byte {offset}: {source}")]
+    Read {
+        origin: Origin,
+        offset: u64,
+        #[source]
+        source: io::Error,
+    },
+    #[error(
+        "{origin}: corrupt or truncated {compression} data at compressed byte {compressed_offset} \
+         (decompressed byte {offset}): {source}; records read before this point were kept"
+    )]
+    Corrupt {
+        origin: Origin,
+        compression: &'static str,
+        compressed_offset: u64,
+        offset: u64,
+        #[source]
+        source: io::Error,
+    },
+    #[error("{path}: cannot read directory: {source}")]
+    Walk {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+}
+
+/// Opens `origin` and wraps it in the decompressor its magic bytes call for.
+pub fn open(origin: &Origin) -> Result<OpenedInput, InputError> {
+    let open_error = |source| InputError::Open {
+        origin: origin.clone(),
+        source,
+    };
+    let (raw, modified): (Box<dyn Read + Send>, Option<i64>) = match origin {
+        Origin::Stdin => (Box::new(io::stdin()), None),
+        Origin::Path(path) => {
+            let file = File::open(path).map_err(open_error)?;
+            let metadata = file.metadata().map_err(open_error)?;
+            if metadata.is_dir() {
+                return Err(open_error(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "is a directory",
+                )));
+            }
+            (Box::new(file), modified_seconds(&metadata))
+        }
+    };
+    let count = Arc::new(AtomicU64::new(0));
+    let mut buffered = CountingReader {
+        inner: BufReader::with_capacity(256 * 1024, raw),
+        count: Arc::clone(&count),
+    };
+    let head = buffered.fill_buf().map_err(open_error)?;
+    let compression = Compression::detect(head);
+    let reader: Box<dyn Read + Send> = match compression {
+        Compression::None => Box::new(buffered),
+        Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(buffered)),
+    };
+    Ok(OpenedInput {
+        reader,
+        compression,
+        compressed_read: count,
+        modified,
+    })
+}
+
+fn modified_seconds(metadata: &std::fs::Metadata) -> Option<i64> {
+    let modified = metadata.modified().ok()?;
+    let since = modified.duration_since(std::time::UNIX_EPOCH).ok()?;
+    i64::try_from(since.as_secs()).ok()
+}
+
+/// Returns the name of the directory that holds `path`, used as the
+/// appliance name of files whose lines name none.
+pub fn parent_directory_name(path: &Path) -> Option<String> {
+    let parent = path.parent()?;
+    let name = parent.file_name()?.to_str()?;
+    if name.is_empty() || name == "." || name == ".." {
+        None
+    } else {
+        Some(name.to_string())
+    }
+}

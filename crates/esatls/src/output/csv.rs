@@ -1,0 +1,171 @@
+//! CSV output: one row per recipient for messages, one row per connection.
+//!
+//! The columns are part of the output contract (`docs/output.md`). Log text
+//! is written as it is; the csv crate quotes every field that contains a
+//! comma, a quote or a line break.
+
+use std::io::Write;
+
+use crate::record::{ConnectionRecord, MessageRecord, RecipientRecord};
+
+/// Columns of `esatls messages --format csv`.
+pub const MESSAGE_COLUMNS: &[&str] = &[
+    "host",
+    "mid",
+    "icid",
+    "started",
+    "finished",
+    "sender",
+    "message_id",
+    "subject",
+    "size",
+    "inbound_tls",
+    "inbound_protocol",
+    "inbound_cipher",
+    "inbound_remote_ip",
+    "inbound_remote_host",
+    "inbound_reason",
+    "rid",
+    "recipient",
+    "status",
+    "outbound_tls",
+    "outbound_protocol",
+    "outbound_cipher",
+    "cn",
+    "dcid",
+    "outbound_remote_ip",
+    "attempts",
+    "response",
+    "reason",
+    "origin_mid",
+    "origin",
+    "complete",
+];
+
+/// Columns of `esatls connections --format csv`.
+pub const CONNECTION_COLUMNS: &[&str] = &[
+    "host",
+    "direction",
+    "id",
+    "opened",
+    "closed",
+    "remote_ip",
+    "remote_host",
+    "interface",
+    "tls",
+    "protocol",
+    "cipher",
+    "cn",
+    "reason",
+    "messages",
+];
+
+fn text<T: ToString>(value: &Option<T>) -> String {
+    value.as_ref().map(ToString::to_string).unwrap_or_default()
+}
+
+/// Writes CSV rows, starting with the header row.
+pub struct CsvWriter<W: Write> {
+    writer: csv::Writer<W>,
+}
+
+impl<W: Write> CsvWriter<W> {
+    /// Creates a writer and writes the header row of `columns`.
+    pub fn new(inner: W, columns: &[&str]) -> csv::Result<Self> {
+        let mut writer = csv::Writer::from_writer(inner);
+        writer.write_record(columns)?;
+        Ok(CsvWriter { writer })
+    }
+
+    /// Writes one row per recipient of `record`, or one row with empty
+    /// recipient columns if it has none.
+    pub fn message(&mut self, record: &MessageRecord) -> csv::Result<()> {
+        if record.recipients.is_empty() {
+            return self.message_row(record, None);
+        }
+        for recipient in &record.recipients {
+            self.message_row(record, Some(recipient))?;
+        }
+        Ok(())
+    }
+
+    fn message_row(
+        &mut self,
+        record: &MessageRecord,
+        recipient: Option<&RecipientRecord>,
+    ) -> csv::Result<()> {
+        let inbound = &record.inbound;
+        let mut row = vec![
+            text(&record.host),
+            record.mid.to_string(),
+            text(&record.icid),
+            text(&record.started),
+            text(&record.finished),
+            text(&record.sender),
+            text(&record.message_id),
+            text(&record.subject),
+            text(&record.size),
+            inbound.tls.as_str().to_string(),
+            text(&inbound.protocol),
+            text(&inbound.cipher),
+            text(&inbound.remote_ip),
+            text(&inbound.remote_host),
+            text(&inbound.reason),
+        ];
+        match recipient {
+            Some(recipient) => row.extend([
+                recipient.rid.to_string(),
+                text(&recipient.address),
+                recipient.status.as_str().to_string(),
+                text(&recipient.tls.map(|tls| tls.as_str())),
+                text(&recipient.protocol),
+                text(&recipient.cipher),
+                text(&recipient.cn),
+                text(&recipient.dcid),
+                text(&recipient.remote_ip),
+                recipient.attempts.to_string(),
+                text(&recipient.response),
+                text(&recipient.reason),
+            ]),
+            None => row.extend(std::iter::repeat_n(String::new(), 12)),
+        }
+        row.extend([
+            text(&record.origin_mid),
+            text(&record.origin.map(|origin| origin.as_str())),
+            record.complete.to_string(),
+        ]);
+        self.writer.write_record(&row)
+    }
+
+    /// Writes one row for a connection.
+    pub fn connection(&mut self, record: &ConnectionRecord) -> csv::Result<()> {
+        let row = [
+            text(&record.host),
+            record.direction.as_str().to_string(),
+            record.id.to_string(),
+            text(&record.opened),
+            text(&record.closed),
+            text(&record.remote_ip),
+            text(&record.remote_host),
+            text(&record.interface),
+            record.tls.as_str().to_string(),
+            text(&record.protocol),
+            text(&record.cipher),
+            text(&record.cn),
+            text(&record.reason),
+            record.messages.to_string(),
+        ];
+        self.writer.write_record(&row)
+    }
+
+    pub fn flush(&mut self) -> std::io::Result<()> {
+        self.writer.flush()
+    }
+
+    /// Flushes the rows and returns the inner writer.
+    pub fn into_inner(self) -> std::io::Result<W> {
+        self.writer
+            .into_inner()
+            .map_err(|error| std::io::Error::new(error.error().kind(), error.to_string()))
+    }
+}

@@ -1,0 +1,140 @@
+//! The run: inputs in chronological order, lines into entries, entries into
+//! events, events into the correlator.
+
+mod source;
+mod stats;
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+pub use source::{PreparedSource, SourceSummary};
+pub use stats::{LineStats, TemplateCount, TemplateCounts, MAX_TEMPLATES};
+
+use crate::correlate::{CorrelateOptions, CorrelateStats, Correlator};
+use crate::input::{expand_inputs, DEFAULT_MAX_LINE_BYTES};
+use crate::record::RecordSink;
+
+/// Settings of a run.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    pub correlate: CorrelateOptions,
+    /// Longest line kept, in bytes.
+    pub max_line_bytes: usize,
+    /// Year of syslog timestamps that carry none; by default the year of
+    /// the file's modification time.
+    pub year: Option<i16>,
+    /// UTC offset in seconds for every line, overriding the files' `Time
+    /// offset from UTC` header (but not an offset in the line's own
+    /// timestamp).
+    pub utc_offset: Option<i32>,
+    /// Appliance name of input whose lines and header name none.
+    pub host: Option<String>,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            correlate: CorrelateOptions::default(),
+            max_line_bytes: DEFAULT_MAX_LINE_BYTES,
+            year: None,
+            utc_offset: None,
+            host: None,
+        }
+    }
+}
+
+/// What a run read, and what went wrong.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct RunSummary {
+    /// Inputs in the order they were read.
+    pub sources: Vec<SourceSummary>,
+    pub lines: LineStats,
+    /// Templates of unrecognised entries, most frequent first.
+    pub templates: Vec<TemplateCount>,
+    /// Unrecognised entries whose template was not kept.
+    pub other_templates: u64,
+    pub correlation: CorrelateStats,
+    /// Inputs that could not be read, or not completely, with the cause.
+    pub errors: Vec<String>,
+}
+
+impl RunSummary {
+    /// Returns whether every input was read to its end.
+    pub fn is_complete(&self) -> bool {
+        self.errors.is_empty()
+    }
+}
+
+/// Reads `paths` (files, directories, or `-` for standard input) in
+/// chronological order and sends every record to `sink`.
+///
+/// A file that cannot be opened or read is reported in the summary's
+/// `errors` and the run goes on with the other inputs.
+pub fn run(paths: &[PathBuf], options: &RunOptions, sink: &mut dyn RecordSink) -> RunSummary {
+    let mut pipeline = Pipeline::new(options.clone());
+    let (inputs, walk_errors) = expand_inputs(paths);
+    for error in walk_errors {
+        pipeline.summary.errors.push(error.to_string());
+    }
+    let mut prepared = Vec::new();
+    for input in inputs {
+        match PreparedSource::prepare(input, options) {
+            Ok(source) => prepared.push(source),
+            Err(error) => {
+                pipeline.summary.errors.push(error.to_string());
+            }
+        }
+    }
+    source::sort_chronologically(&mut prepared);
+    for source in prepared {
+        pipeline.read_source(source, sink);
+    }
+    pipeline.finish(sink)
+}
+
+/// The state of a run between inputs.
+pub struct Pipeline {
+    options: RunOptions,
+    correlator: Correlator,
+    summary: RunSummary,
+    templates: TemplateCounts,
+}
+
+impl Pipeline {
+    pub fn new(options: RunOptions) -> Self {
+        Pipeline {
+            correlator: Correlator::new(options.correlate.clone()),
+            options,
+            summary: RunSummary::default(),
+            templates: TemplateCounts::default(),
+        }
+    }
+
+    /// Reads one prepared input to its end.
+    pub fn read_source(&mut self, source: PreparedSource, sink: &mut dyn RecordSink) {
+        let index = self.summary.sources.len() as u32;
+        let mut reader = source::SourceReader::new(
+            source,
+            index,
+            &self.options,
+            &mut self.correlator,
+            &mut self.summary.lines,
+            &mut self.templates,
+        );
+        let result = reader.read_all(sink);
+        let summary = reader.into_summary();
+        if let Err(error) = result {
+            self.summary.errors.push(error.to_string());
+        }
+        self.summary.sources.push(summary);
+    }
+
+    /// Emits the records still open and returns the summary.
+    pub fn finish(mut self, sink: &mut dyn RecordSink) -> RunSummary {
+        self.summary.correlation = self.correlator.finish(sink);
+        self.summary.templates = self.templates.sorted();
+        self.summary.other_templates = self.templates.other;
+        self.summary
+    }
+}

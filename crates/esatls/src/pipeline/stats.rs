@@ -1,0 +1,79 @@
+//! Counts of what a run read.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+
+/// Most distinct templates of unrecognised entries kept per run; entries of
+/// further templates are counted in `other_templates`.
+pub const MAX_TEMPLATES: usize = 10_000;
+
+/// Counts of lines and entries.
+///
+/// An entry is one log event: a line with a header and the continuation
+/// lines joined to it. `entries == recognised + unrecognised` always holds,
+/// and `physical == entries + continuation + blank`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct LineStats {
+    /// Lines read, as the input's line terminators delimit them.
+    pub physical: u64,
+    pub entries: u64,
+    pub recognised: u64,
+    pub unrecognised: u64,
+    /// Lines without a header, joined to the entry before them.
+    pub continuation: u64,
+    pub blank: u64,
+    /// Lines longer than the line limit; their tail was skipped.
+    pub truncated: u64,
+    /// Bytes skipped from truncated lines.
+    pub truncated_bytes: u64,
+    /// Entries by header form.
+    pub forms: BTreeMap<&'static str, u64>,
+    /// Recognised entries by event kind.
+    pub events: BTreeMap<&'static str, u64>,
+}
+
+/// Counts of unrecognised entries by template.
+#[derive(Clone, Debug, Default)]
+pub struct TemplateCounts {
+    counts: HashMap<String, u64>,
+    /// Entries whose template was not kept because the table was full.
+    pub other: u64,
+}
+
+impl TemplateCounts {
+    pub fn add(&mut self, template: String) {
+        if let Some(count) = self.counts.get_mut(&template) {
+            *count += 1;
+        } else if self.counts.len() < MAX_TEMPLATES {
+            self.counts.insert(template, 1);
+        } else {
+            self.other += 1;
+        }
+    }
+
+    /// Returns the templates, most frequent first, ties in text order.
+    pub fn sorted(&self) -> Vec<TemplateCount> {
+        let mut list: Vec<TemplateCount> = self
+            .counts
+            .iter()
+            .map(|(template, &count)| TemplateCount {
+                template: template.clone(),
+                count,
+            })
+            .collect();
+        list.sort_by(|a, b| {
+            b.count
+                .cmp(&a.count)
+                .then_with(|| a.template.cmp(&b.template))
+        });
+        list
+    }
+}
+
+/// One template of unrecognised entries and how often it occurred.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TemplateCount {
+    pub template: String,
+    pub count: u64,
+}

@@ -1,0 +1,451 @@
+//! The summary of a run: how connections, messages and deliveries split by
+//! TLS state, which protocols and ciphers were used, and why TLS failed.
+//!
+//! The serde field names are the JSON contract of `esatls report --format
+//! json`, documented in `docs/output.md`.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+
+use crate::pipeline::{RunSummary, TemplateCount};
+use crate::record::{
+    ConnectionRecord, Direction, MessageRecord, RecipientStatus, RecordSink, TlsState,
+};
+
+/// Most distinct recipient domains counted; further domains are counted
+/// under `(other)`.
+pub const MAX_DOMAINS: usize = 100_000;
+
+/// Most distinct protocol, cipher or reason values counted per direction.
+pub const MAX_VALUES: usize = 10_000;
+
+/// Name under which values past a table's limit are counted.
+pub const OTHER: &str = "(other)";
+
+/// Counts by TLS state.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct TlsCounts {
+    pub total: u64,
+    pub success: u64,
+    pub failed: u64,
+    pub none: u64,
+    pub unknown: u64,
+}
+
+impl TlsCounts {
+    pub fn add(&mut self, state: TlsState) {
+        self.total += 1;
+        match state {
+            TlsState::Success => self.success += 1,
+            TlsState::Failed => self.failed += 1,
+            TlsState::None => self.none += 1,
+            TlsState::Unknown | TlsState::Internal => self.unknown += 1,
+        }
+    }
+
+    pub fn get(&self, state: TlsState) -> u64 {
+        match state {
+            TlsState::Success => self.success,
+            TlsState::Failed => self.failed,
+            TlsState::None => self.none,
+            TlsState::Unknown => self.unknown,
+            TlsState::Internal => 0,
+        }
+    }
+}
+
+/// Counts of inbound messages by TLS state, with `internal` for messages the
+/// appliance generated.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct MessageTlsCounts {
+    pub total: u64,
+    pub success: u64,
+    pub failed: u64,
+    pub none: u64,
+    pub unknown: u64,
+    pub internal: u64,
+}
+
+impl MessageTlsCounts {
+    pub fn add(&mut self, state: TlsState) {
+        self.total += 1;
+        match state {
+            TlsState::Success => self.success += 1,
+            TlsState::Failed => self.failed += 1,
+            TlsState::None => self.none += 1,
+            TlsState::Unknown => self.unknown += 1,
+            TlsState::Internal => self.internal += 1,
+        }
+    }
+
+    pub fn get(&self, state: TlsState) -> u64 {
+        match state {
+            TlsState::Success => self.success,
+            TlsState::Failed => self.failed,
+            TlsState::None => self.none,
+            TlsState::Unknown => self.unknown,
+            TlsState::Internal => self.internal,
+        }
+    }
+}
+
+/// Counts of recipients by final status.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct StatusCounts {
+    pub total: u64,
+    pub delivered: u64,
+    pub bounced: u64,
+    pub pending: u64,
+    pub dropped: u64,
+    pub unknown: u64,
+}
+
+impl StatusCounts {
+    pub fn add(&mut self, status: RecipientStatus) {
+        self.total += 1;
+        match status {
+            RecipientStatus::Delivered => self.delivered += 1,
+            RecipientStatus::Bounced => self.bounced += 1,
+            RecipientStatus::Pending => self.pending += 1,
+            RecipientStatus::Dropped => self.dropped += 1,
+            RecipientStatus::Unknown => self.unknown += 1,
+        }
+    }
+}
+
+/// How often one protocol or cipher was negotiated: on how many
+/// connections, and for how many messages (inbound) or delivered recipients
+/// (outbound).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ValueCount {
+    pub value: String,
+    pub connections: u64,
+    /// Inbound: messages received; outbound: recipients delivered.
+    pub messages: u64,
+}
+
+/// A TLS failure reason and the number of connections that ended in it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ReasonCount {
+    pub reason: String,
+    pub connections: u64,
+}
+
+/// Delivered recipients of one recipient domain, by TLS state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DomainCount {
+    pub domain: String,
+    pub delivered: TlsCounts,
+    /// Recipients of the domain with any other final status.
+    pub not_delivered: u64,
+}
+
+/// The receiving side of the summary.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct InboundSummary {
+    pub connections: TlsCounts,
+    pub messages: MessageTlsCounts,
+    pub protocols: Vec<ValueCount>,
+    pub ciphers: Vec<ValueCount>,
+    pub failures: Vec<ReasonCount>,
+}
+
+/// The delivering side of the summary.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct OutboundSummary {
+    pub connections: TlsCounts,
+    /// Delivered recipients, by the TLS state of the connection that
+    /// delivered them.
+    pub deliveries: TlsCounts,
+    /// Every recipient, by final status.
+    pub recipients: StatusCounts,
+    pub protocols: Vec<ValueCount>,
+    pub ciphers: Vec<ValueCount>,
+    pub failures: Vec<ReasonCount>,
+    /// Recipient domains, most delivered first.
+    pub domains: Vec<DomainCount>,
+}
+
+/// Line counts as the report shows them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct LineSummary {
+    /// Log entries read; `total == recognised + unrecognised`.
+    pub total: u64,
+    pub recognised: u64,
+    pub unrecognised: u64,
+    /// Lines read, counting continuation and blank lines.
+    pub physical: u64,
+    pub continuation: u64,
+    pub blank: u64,
+    pub truncated: u64,
+    /// The most frequent templates of unrecognised entries.
+    pub top_unrecognised: Vec<TemplateCount>,
+}
+
+/// The whole summary of a run.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// Appliances seen, by name; `null` is the one unnamed appliance.
+    pub appliances: Vec<Option<String>>,
+    pub inbound: InboundSummary,
+    pub outbound: OutboundSummary,
+    pub lines: LineSummary,
+}
+
+#[derive(Default)]
+struct ValueTable {
+    counts: HashMap<String, (u64, u64)>,
+}
+
+impl ValueTable {
+    fn entry(&mut self, value: &str) -> &mut (u64, u64) {
+        if !self.counts.contains_key(value) {
+            let key = if self.counts.len() >= MAX_VALUES {
+                OTHER
+            } else {
+                value
+            };
+            return self.counts.entry(key.to_string()).or_default();
+        }
+        self.counts.get_mut(value).expect("checked above")
+    }
+
+    fn connection(&mut self, value: &str) {
+        self.entry(value).0 += 1;
+    }
+
+    fn message(&mut self, value: &str) {
+        self.entry(value).1 += 1;
+    }
+
+    fn sorted(&self) -> Vec<ValueCount> {
+        let mut list: Vec<ValueCount> = self
+            .counts
+            .iter()
+            .map(|(value, &(connections, messages))| ValueCount {
+                value: value.clone(),
+                connections,
+                messages,
+            })
+            .collect();
+        list.sort_by(|a, b| {
+            (b.messages, b.connections)
+                .cmp(&(a.messages, a.connections))
+                .then_with(|| a.value.cmp(&b.value))
+        });
+        list
+    }
+}
+
+fn sorted_reasons(counts: &HashMap<String, u64>) -> Vec<ReasonCount> {
+    let mut list: Vec<ReasonCount> = counts
+        .iter()
+        .map(|(reason, &connections)| ReasonCount {
+            reason: reason.clone(),
+            connections,
+        })
+        .collect();
+    list.sort_by(|a, b| {
+        b.connections
+            .cmp(&a.connections)
+            .then_with(|| a.reason.cmp(&b.reason))
+    });
+    list
+}
+
+fn add_reason(counts: &mut HashMap<String, u64>, reason: Option<&str>) {
+    let reason = reason.unwrap_or("(no reason logged)");
+    if let Some(count) = counts.get_mut(reason) {
+        *count += 1;
+    } else if counts.len() < MAX_VALUES {
+        counts.insert(reason.to_string(), 1);
+    } else {
+        *counts.entry(OTHER.to_string()).or_default() += 1;
+    }
+}
+
+/// Returns the lowercase domain of a mail address, or `None` if it has no
+/// `@`.
+pub fn domain_of(address: &str) -> Option<String> {
+    let (_, domain) = address.rsplit_once('@')?;
+    let domain = domain.trim_end_matches('>').trim();
+    if domain.is_empty() {
+        None
+    } else {
+        Some(domain.to_ascii_lowercase())
+    }
+}
+
+/// A [`RecordSink`] that builds a [`Report`].
+#[derive(Default)]
+pub struct ReportBuilder {
+    report: Report,
+    appliances: BTreeMap<Option<String>, ()>,
+    inbound_protocols: ValueTable,
+    inbound_ciphers: ValueTable,
+    outbound_protocols: ValueTable,
+    outbound_ciphers: ValueTable,
+    inbound_failures: HashMap<String, u64>,
+    outbound_failures: HashMap<String, u64>,
+    domains: HashMap<String, DomainCount>,
+}
+
+/// Number of unrecognised templates shown in the report.
+pub const TOP_TEMPLATES: usize = 20;
+
+impl ReportBuilder {
+    pub fn new() -> Self {
+        ReportBuilder::default()
+    }
+
+    fn domain(&mut self, domain: String) -> &mut DomainCount {
+        let key = if self.domains.contains_key(&domain) || self.domains.len() < MAX_DOMAINS {
+            domain
+        } else {
+            OTHER.to_string()
+        };
+        self.domains
+            .entry(key.clone())
+            .or_insert_with(|| DomainCount {
+                domain: key,
+                delivered: TlsCounts::default(),
+                not_delivered: 0,
+            })
+    }
+
+    /// Completes the report with the run's line counts.
+    pub fn finish(mut self, summary: &RunSummary) -> Report {
+        self.report.appliances = self.appliances.into_keys().collect();
+        self.report.inbound.protocols = self.inbound_protocols.sorted();
+        self.report.inbound.ciphers = self.inbound_ciphers.sorted();
+        self.report.outbound.protocols = self.outbound_protocols.sorted();
+        self.report.outbound.ciphers = self.outbound_ciphers.sorted();
+        self.report.inbound.failures = sorted_reasons(&self.inbound_failures);
+        self.report.outbound.failures = sorted_reasons(&self.outbound_failures);
+        let mut domains: Vec<DomainCount> = self.domains.into_values().collect();
+        domains.sort_by(|a, b| {
+            (b.delivered.total, b.not_delivered)
+                .cmp(&(a.delivered.total, a.not_delivered))
+                .then_with(|| a.domain.cmp(&b.domain))
+        });
+        self.report.outbound.domains = domains;
+        let lines = &summary.lines;
+        self.report.lines = LineSummary {
+            total: lines.entries,
+            recognised: lines.recognised,
+            unrecognised: lines.unrecognised,
+            physical: lines.physical,
+            continuation: lines.continuation,
+            blank: lines.blank,
+            truncated: lines.truncated,
+            top_unrecognised: summary
+                .templates
+                .iter()
+                .take(TOP_TEMPLATES)
+                .cloned()
+                .collect(),
+        };
+        self.report
+    }
+}
+
+impl RecordSink for ReportBuilder {
+    fn message(&mut self, record: MessageRecord) {
+        self.appliances
+            .insert(record.host.as_deref().map(String::from), ());
+        let inbound = &record.inbound;
+        self.report.inbound.messages.add(inbound.tls);
+        if inbound.tls == TlsState::Success {
+            self.inbound_protocols
+                .message(inbound.protocol.as_deref().unwrap_or("(not logged)"));
+            self.inbound_ciphers
+                .message(inbound.cipher.as_deref().unwrap_or("(not logged)"));
+        }
+        for recipient in &record.recipients {
+            self.report.outbound.recipients.add(recipient.status);
+            let delivered = recipient.status == RecipientStatus::Delivered;
+            let tls = recipient.tls.unwrap_or(TlsState::Unknown);
+            if delivered {
+                self.report.outbound.deliveries.add(tls);
+                if tls == TlsState::Success {
+                    self.outbound_protocols
+                        .message(recipient.protocol.as_deref().unwrap_or("(not logged)"));
+                    self.outbound_ciphers
+                        .message(recipient.cipher.as_deref().unwrap_or("(not logged)"));
+                }
+            }
+            if let Some(domain) = recipient.address.as_deref().and_then(domain_of) {
+                let entry = self.domain(domain);
+                if delivered {
+                    entry.delivered.add(tls);
+                } else {
+                    entry.not_delivered += 1;
+                }
+            }
+        }
+    }
+
+    fn connection(&mut self, record: ConnectionRecord) {
+        self.appliances
+            .insert(record.host.as_deref().map(String::from), ());
+        let success = record.tls == TlsState::Success;
+        let protocol = record.protocol.as_deref().unwrap_or("(not logged)");
+        let cipher = record.cipher.as_deref().unwrap_or("(not logged)");
+        match record.direction {
+            Direction::Inbound => {
+                self.report.inbound.connections.add(record.tls);
+                if success {
+                    self.inbound_protocols.connection(protocol);
+                    self.inbound_ciphers.connection(cipher);
+                }
+                if record.tls == TlsState::Failed {
+                    add_reason(&mut self.inbound_failures, record.reason.as_deref());
+                }
+            }
+            Direction::Outbound => {
+                self.report.outbound.connections.add(record.tls);
+                if success {
+                    self.outbound_protocols.connection(protocol);
+                    self.outbound_ciphers.connection(cipher);
+                }
+                if record.tls == TlsState::Failed {
+                    add_reason(&mut self.outbound_failures, record.reason.as_deref());
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domains() {
+        assert_eq!(
+            domain_of("Mary@Example.ORG").as_deref(),
+            Some("example.org")
+        );
+        assert_eq!(domain_of("postmaster"), None);
+        assert_eq!(domain_of("a@"), None);
+    }
+
+    #[test]
+    fn counts_by_state() {
+        let mut counts = TlsCounts::default();
+        for state in [
+            TlsState::Success,
+            TlsState::Success,
+            TlsState::None,
+            TlsState::Unknown,
+        ] {
+            counts.add(state);
+        }
+        assert_eq!(counts.total, 4);
+        assert_eq!(counts.success, 2);
+        assert_eq!(counts.none, 1);
+        assert_eq!(counts.unknown, 1);
+        assert_eq!(counts.failed, 0);
+    }
+}
