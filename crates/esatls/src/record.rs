@@ -136,7 +136,6 @@ pub struct InboundRecord {
     pub reason: Option<String>,
 }
 
-
 /// One recipient of a message and the result of its last delivery attempt.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RecipientRecord {

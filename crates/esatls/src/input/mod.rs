@@ -19,6 +19,8 @@ pub use lines::{Line, LineReader, DEFAULT_MAX_LINE_BYTES};
 pub enum Origin {
     Path(PathBuf),
     Stdin,
+    /// A stream handed over by a program using the library, by its name.
+    Named(String),
 }
 
 impl fmt::Display for Origin {
@@ -26,6 +28,7 @@ impl fmt::Display for Origin {
         match self {
             Origin::Path(path) => write!(f, "{}", path.display()),
             Origin::Stdin => f.write_str("<stdin>"),
+            Origin::Named(name) => f.write_str(name),
         }
     }
 }
@@ -129,6 +132,9 @@ pub enum InputError {
 }
 
 /// Opens `origin` and wraps it in the decompressor its magic bytes call for.
+///
+/// A [`Origin::Named`] input cannot be opened by name: use
+/// [`open_reader`].
 pub fn open(origin: &Origin) -> Result<OpenedInput, InputError> {
     let open_error = |source| InputError::Open {
         origin: origin.clone(),
@@ -136,6 +142,12 @@ pub fn open(origin: &Origin) -> Result<OpenedInput, InputError> {
     };
     let (raw, modified): (Box<dyn Read + Send>, Option<i64>) = match origin {
         Origin::Stdin => (Box::new(io::stdin()), None),
+        Origin::Named(_) => {
+            return Err(open_error(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "a named stream cannot be opened again",
+            )))
+        }
         Origin::Path(path) => {
             let file = File::open(path).map_err(open_error)?;
             let metadata = file.metadata().map_err(open_error)?;
@@ -147,6 +159,20 @@ pub fn open(origin: &Origin) -> Result<OpenedInput, InputError> {
             }
             (Box::new(file), modified_seconds(&metadata))
         }
+    };
+    open_reader(origin, raw, modified)
+}
+
+/// Wraps an already open stream in the decompressor its magic bytes call
+/// for.
+pub fn open_reader(
+    origin: &Origin,
+    raw: Box<dyn Read + Send>,
+    modified: Option<i64>,
+) -> Result<OpenedInput, InputError> {
+    let open_error = |source| InputError::Open {
+        origin: origin.clone(),
+        source,
     };
     let count = Arc::new(AtomicU64::new(0));
     let mut buffered = CountingReader {

@@ -93,6 +93,25 @@ pub fn run(paths: &[PathBuf], options: &RunOptions, sink: &mut dyn RecordSink) -
     pipeline.finish(sink)
 }
 
+/// Reads in-memory inputs, given as `(name, bytes)` pairs, in the order
+/// given, and sends every record to `sink`. Compressed data is recognised
+/// as in files.
+pub fn run_bytes(
+    inputs: &[(&str, &[u8])],
+    options: &RunOptions,
+    sink: &mut dyn RecordSink,
+) -> RunSummary {
+    let mut pipeline = Pipeline::new(options.clone());
+    for (name, bytes) in inputs {
+        let reader: Box<dyn std::io::Read + Send> = Box::new(std::io::Cursor::new(bytes.to_vec()));
+        match PreparedSource::from_reader(name, reader, options) {
+            Ok(source) => pipeline.read_source(source, sink),
+            Err(error) => pipeline.summary.errors.push(error.to_string()),
+        }
+    }
+    pipeline.finish(sink)
+}
+
 /// The state of a run between inputs.
 pub struct Pipeline {
     options: RunOptions,

@@ -51,8 +51,8 @@ pub struct PreparedSource {
     /// Start time for ordering: from the rotation name, else the first
     /// timestamp.
     order_key: Option<i64>,
-    /// Standard input cannot be opened twice: what was read ahead is kept
-    /// here and read again before the rest.
+    /// Standard input and named streams cannot be opened twice: what was
+    /// read ahead is kept here and read again before the rest.
     stdin_head: Option<(Vec<u8>, Box<dyn Read + Send>)>,
 }
 
@@ -127,7 +127,31 @@ impl PreparedSource {
     /// Opens `input`, reads its first lines for the file header and first
     /// time, and (for files) closes it again.
     pub fn prepare(input: DiscoveredInput, options: &RunOptions) -> Result<Self, InputError> {
-        let mut opened = open(&input.origin)?;
+        let opened = open(&input.origin)?;
+        Self::prepare_opened(input, opened, options)
+    }
+
+    /// Prepares a stream that is already open, such as data in memory.
+    /// `name` names it in the summary and in trace output.
+    pub fn from_reader(
+        name: &str,
+        reader: Box<dyn Read + Send>,
+        options: &RunOptions,
+    ) -> Result<Self, InputError> {
+        let origin = Origin::Named(name.to_string());
+        let opened = crate::input::open_reader(&origin, reader, None)?;
+        let input = DiscoveredInput {
+            origin,
+            walked_from: None,
+        };
+        Self::prepare_opened(input, opened, options)
+    }
+
+    fn prepare_opened(
+        input: DiscoveredInput,
+        mut opened: crate::input::OpenedInput,
+        options: &RunOptions,
+    ) -> Result<Self, InputError> {
         let head = read_head(&mut opened.reader).map_err(|source| InputError::Read {
             origin: input.origin.clone(),
             offset: 0,
@@ -150,7 +174,7 @@ impl PreparedSource {
         };
         let order_key = match &input.origin {
             Origin::Path(path) => rotation_time(path),
-            Origin::Stdin => None,
+            Origin::Stdin | Origin::Named(_) => None,
         }
         .or_else(|| {
             facts
@@ -158,7 +182,7 @@ impl PreparedSource {
                 .map(|time| time.with_year(first_year).local_seconds())
         });
         let stdin_head = match input.origin {
-            Origin::Stdin => Some((head, opened.reader)),
+            Origin::Stdin | Origin::Named(_) => Some((head, opened.reader)),
             Origin::Path(_) => None,
         };
         Ok(PreparedSource {
