@@ -312,6 +312,13 @@ fn address(text: &str) -> (&str, &str) {
 }
 
 fn mid_event(mut cursor: Cursor<'_>) -> Option<Event<'_>> {
+    // `MID 14: Skip AMP Engine check` and other Trace-level details.
+    let mut peek = cursor;
+    if let Some(mid) = peek.number() {
+        if peek.eat(": ") {
+            return Some(note_mid(NoteKind::System, mid));
+        }
+    }
     let mid = cursor.number_word()?;
     let mut icid = None;
     if cursor.eat("ICID ") {
@@ -425,17 +432,18 @@ fn mid_detail(mid: u64, mut cursor: Cursor<'_>) -> Option<Event<'_>> {
             derivation: Derivation::Split,
         });
     }
-    cursor.eat("was ");
-    if cursor.eat("generated based on MID ") {
-        let origin = cursor.number()?;
+    let mut generated = cursor;
+    generated.eat("was ");
+    if generated.eat("generated based on MID ") {
+        let origin = generated.number()?;
         return Some(Event::MessageDerived {
             mid,
             origin,
             derivation: Derivation::Generated,
         });
     }
-    if cursor.eat("generated for bounce of MID ") {
-        let origin = cursor.number()?;
+    if generated.eat("generated for bounce of MID ") {
+        let origin = generated.number()?;
         return Some(Event::MessageDerived {
             mid,
             origin,
@@ -486,6 +494,7 @@ fn mid_note_kind(rest: &str) -> Option<NoteKind> {
             NoteKind::Quarantine,
         ),
         ("Could not convert character set", NoteKind::System),
+        ("Global unsubscribe matched", NoteKind::Policy),
     ];
     PREFIXES
         .iter()
@@ -727,6 +736,7 @@ fn other<'a>(first: &'a str, mut cursor: Cursor<'a>, text: &'a str) -> Option<Ev
             let after = cursor.rest().strip_prefix("delivery client with DCID ")?;
             note_dcid(NoteKind::Session, Cursor::new(after).number()?)
         }
+        "RPC" | "ISQ:" | "EUQ:" if find_mid(text).is_none() => note(NoteKind::Quarantine),
         "RPC" | "ISQ:" | "EUQ:" => {
             if let Some(after) = cursor.rest().strip_prefix("Reinjected MID ") {
                 let mut inner = Cursor::new(after);
@@ -762,7 +772,22 @@ fn other<'a>(first: &'a str, mut cursor: Cursor<'a>, text: &'a str) -> Option<Ev
         "Status:" | "SenderBase" | "URL_REP_CLIENT:" => note(NoteKind::System),
         "CASE" if cursor.rest().starts_with("cache status") => note(NoteKind::System),
         "Internal" if cursor.rest().starts_with("SMTP ") => note(NoteKind::System),
-        "graymail" if cursor.rest().starts_with("[CONFIG]") => note(NoteKind::System),
+        "graymail" if cursor.rest().starts_with('[') => Event::Note {
+            kind: NoteKind::Antispam,
+            mid: find_mid(text),
+            icid: None,
+            dcid: None,
+        },
+        "GRAYMAIL:" => note(NoteKind::Antispam),
+        "URL"
+            if cursor
+                .rest()
+                .starts_with("category definitions have changed") =>
+        {
+            note(NoteKind::System)
+        }
+        "Your" if cursor.rest().contains(" key will expire") => note(NoteKind::System),
+        "Error" if cursor.rest().starts_with("while sending alert:") => note(NoteKind::System),
         "A" if cursor.rest().contains(" alert was sent to ") => note(NoteKind::System),
         "Alias" if cursor.rest().starts_with("match:") => note(NoteKind::System),
         _ => {

@@ -745,6 +745,21 @@ fn note_lines() {
         ("RPC Message done RCID 756814 MID 2317877", NoteKind::Quarantine),
         ("LDAP: Reroute query BBLDAP.routing MID 349826 RID 0 address j@example.com to [('j@example.com', 'smtp.example.com')]", NoteKind::Ldap),
         ("Double bounce: Message 8963393 to 0 - 5.1.1 - Bad destination email address", NoteKind::Queue),
+        ("MID 14: Skip AMP Engine check", NoteKind::System),
+        ("MID 824 was too big (455698/120000) for scanning by BRIGHTMAIL", NoteKind::Scanning),
+        ("ISQ: out of limit action changed to 'DELETE OLDEST'", NoteKind::Quarantine),
+        ("GRAYMAIL: No Actions Applied", NoteKind::Antispam),
+        ("RPC client _message_loop sleeping when dequeuing a null entry", NoteKind::Quarantine),
+        ("graymail [CONFIG] Starting graymail configuration handler", NoteKind::Antispam),
+        ("URL category definitions have changed. Please check and update your filters", NoteKind::System),
+        ("Your \"IronPort Anti-Spam\" key will expire in under 60 day(s).", NoteKind::System),
+        ("Error while sending alert: Unable to send System/Warning alert to a@example.com", NoteKind::System),
+        ("MID 5 Global unsubscribe matched entry a@example.com RID 0 Address a@example.com Action drop", NoteKind::Policy),
+        ("Status: CPULd 3 DskIO 0 RAMUtil 1 QKUsd 141", NoteKind::System),
+        ("SenderBase upload: 734 hosts totaling 201887 bytes", NoteKind::System),
+        ("Internal SMTP system successfully sent a message to a@example.com with subject 'x'.", NoteKind::System),
+        ("A System/Warning alert was sent to a@example.com with subject \"x\".", NoteKind::System),
+        ("CASE cache status: hits = 5", NoteKind::System),
     ] {
         let Event::Note { kind: got, .. } = parse_event(line) else {
             panic!("not a note: {line}");
