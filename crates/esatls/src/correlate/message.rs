@@ -69,6 +69,10 @@ pub(crate) struct Message {
     pub recipients: Vec<Recipient>,
     pub recipients_dropped: u64,
     pub origin: Option<(u64, Derivation)>,
+    /// Addresses of recipients that split copies of this message took over;
+    /// the copy reports them, so this record leaves them out unless it has
+    /// a result of its own for them.
+    pub moved: Vec<Box<str>>,
     /// Delivery connections whose own lines were already copied into
     /// `evidence`.
     pub evidence_dcids: Vec<u64>,
@@ -93,6 +97,7 @@ impl Message {
             recipients: Vec::new(),
             recipients_dropped: 0,
             origin: None,
+            moved: Vec::new(),
             evidence_dcids: Vec::new(),
             evidence: Vec::new(),
         }
@@ -141,9 +146,18 @@ impl Message {
     /// seen: recipients without a result are then `unknown`, otherwise the
     /// logs ended (or the message was closed early) and they are `pending`.
     pub(crate) fn into_record(self, host: Option<Arc<str>>, finished: bool) -> MessageRecord {
+        let moved = self.moved;
         let recipients = self
             .recipients
             .into_iter()
+            .filter(|recipient| {
+                let untouched = recipient.progress == Progress::NotAttempted;
+                let taken_over = recipient
+                    .address
+                    .as_ref()
+                    .is_some_and(|address| moved.contains(address));
+                !(untouched && taken_over)
+            })
             .map(|recipient| recipient_record(recipient, finished))
             .collect();
         let tls = self.inbound.tls;

@@ -553,6 +553,7 @@ impl State<'_> {
                 self.touch_icid_of(icid, now);
                 let limit = self.options.max_recipients;
                 let mut dropped = false;
+                let mut split_from = None;
                 if let Some(message) = self.touch_message(mid, now) {
                     push_evidence(&mut message.evidence, &evidence);
                     if let Some(rid) = rid {
@@ -560,10 +561,18 @@ impl State<'_> {
                             Some(recipient) => recipient.address = Some(bounded(address)),
                             None => dropped = true,
                         }
+                        if let Some((origin, Derivation::Split)) = message.origin {
+                            split_from = Some(origin);
+                        }
                     }
                 }
                 if dropped {
                     self.stats.recipients_dropped += 1;
+                }
+                if let Some(origin) = split_from {
+                    if let Some(parent) = self.appliance.messages.get_mut(&origin) {
+                        parent.moved.push(bounded(address));
+                    }
                 }
             }
             Event::MessageId { mid, message_id } => {
@@ -903,6 +912,15 @@ impl State<'_> {
         };
         child.origin = Some((origin, derivation));
         push_evidence(&mut child.evidence, evidence);
+        let taken_over: Vec<Box<str>> = if derivation == Derivation::Split {
+            child
+                .recipients
+                .iter()
+                .filter_map(|recipient| recipient.address.clone())
+                .collect()
+        } else {
+            Vec::new()
+        };
         match derivation {
             Derivation::Split | Derivation::Rewritten | Derivation::Reinjected => {
                 if let Some((tls, remote_ip, remote_host, icid)) = parent {
@@ -920,6 +938,11 @@ impl State<'_> {
                 child.inbound.tls.state = TlsState::Internal;
                 child.inbound.remote_ip = None;
                 child.inbound.remote_host = None;
+            }
+        }
+        if !taken_over.is_empty() {
+            if let Some(parent) = self.appliance.messages.get_mut(&origin) {
+                parent.moved.extend(taken_over);
             }
         }
     }

@@ -1,0 +1,653 @@
+//! Runs the `esatls` binary on fixture logs and checks each verdict rule
+//! with exact values.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+fn sample_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../samples")
+}
+
+fn esatls(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_esatls"))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("the esatls binary runs")
+}
+
+fn esatls_paths(args: &[&str], paths: &[PathBuf]) -> Output {
+    let mut all: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    all.extend(paths.iter().map(|p| p.display().to_string()));
+    let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+    esatls(&refs)
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("output is UTF-8")
+}
+
+fn json_lines(output: &Output) -> Vec<Value> {
+    stdout(output)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("each line is JSON"))
+        .collect()
+}
+
+fn messages(paths: &[PathBuf]) -> Vec<Value> {
+    let output = esatls_paths(&["messages", "--format", "json"], paths);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    json_lines(&output)
+}
+
+fn connections(paths: &[PathBuf]) -> Vec<Value> {
+    let output = esatls_paths(&["connections", "--format", "json"], paths);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    json_lines(&output)
+}
+
+fn report(paths: &[PathBuf]) -> Value {
+    let output = esatls_paths(&["report", "--format", "json"], paths);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("the report is JSON")
+}
+
+fn by_mid(records: &[Value], mid: u64) -> &Value {
+    records
+        .iter()
+        .find(|record| record["mid"] == mid)
+        .unwrap_or_else(|| panic!("no message {mid}"))
+}
+
+fn by_id<'a>(records: &'a [Value], direction: &str, id: u64) -> &'a Value {
+    records
+        .iter()
+        .find(|record| record["direction"] == direction && record["id"] == id)
+        .unwrap_or_else(|| panic!("no {direction} connection {id}"))
+}
+
+#[test]
+fn inbound_success_from_wrapped_lines() {
+    let paths = [fixture("inbound-success.log")];
+    let message = messages(&paths).remove(0);
+    assert_eq!(message["mid"], 200257070);
+    assert_eq!(message["icid"], 282204970);
+    assert_eq!(message["inbound"]["tls"], "success");
+    assert_eq!(message["inbound"]["remote_ip"], "198.51.100.1");
+    assert_eq!(message["started"], "2005-07-20T19:47:40");
+    let connection = connections(&paths).remove(0);
+    assert_eq!(connection["tls"], "success");
+    assert_eq!(connection["interface"], "Management (192.0.2.10)");
+    assert_eq!(connection["messages"], 1);
+    let report = report(&paths);
+    assert_eq!(report["lines"]["total"], 4);
+    assert_eq!(report["lines"]["continuation"], 1);
+    assert_eq!(report["lines"]["unrecognised"], 0);
+}
+
+#[test]
+fn inbound_failure_when_tls_required() {
+    let paths = [fixture("inbound-required.log")];
+    let connection = connections(&paths).remove(0);
+    assert_eq!(connection["id"], 282204971);
+    assert_eq!(connection["tls"], "failed");
+    assert_eq!(
+        connection["reason"],
+        "TLS was required but remote host did not initiate it"
+    );
+    assert_eq!(connection["messages"], 0);
+    assert!(messages(&paths).is_empty());
+    let report = report(&paths);
+    assert_eq!(report["inbound"]["connections"]["failed"], 1);
+    assert_eq!(report["inbound"]["connections"]["total"], 1);
+    assert_eq!(
+        report["inbound"]["failures"][0]["reason"],
+        "TLS was required but remote host did not initiate it"
+    );
+}
+
+#[test]
+fn outbound_success_logged_before_open() {
+    let paths = [fixture("outbound-tls-before-open.log")];
+    let message = messages(&paths).remove(0);
+    let recipient = &message["recipients"][0];
+    assert_eq!(message["mid"], 200257075);
+    assert_eq!(message["inbound"]["tls"], "unknown");
+    assert_eq!(recipient["tls"], "success");
+    assert_eq!(recipient["cn"], "common");
+    assert_eq!(recipient["dcid"], 2386069);
+    assert_eq!(recipient["remote_ip"], "198.51.100.2");
+    assert_eq!(recipient["status"], "pending");
+    assert_eq!(recipient["attempts"], 1);
+    let connection = connections(&paths).remove(0);
+    assert_eq!(connection["tls"], "success");
+    assert_eq!(connection["opened"], "2005-06-28T19:28:31");
+    assert_eq!(connection["cn"], "common");
+}
+
+#[test]
+fn outbound_failure_with_wrapped_reason() {
+    let paths = [fixture("outbound-failure-wrapped.log")];
+    let connection = connections(&paths).remove(0);
+    assert_eq!(connection["direction"], "outbound");
+    assert_eq!(connection["id"], 2386070);
+    assert_eq!(connection["tls"], "failed");
+    assert_eq!(connection["reason"], "STARTTLS unexpected response");
+    assert_eq!(connection["remote_ip"], "198.51.100.2");
+    let report = report(&paths);
+    assert_eq!(report["outbound"]["connections"]["failed"], 1);
+    assert_eq!(
+        report["outbound"]["failures"][0]["reason"],
+        "STARTTLS unexpected response"
+    );
+}
+
+#[test]
+fn recipient_results_follow_last_attempt() {
+    let paths = [fixture("lifecycle.log")];
+    let records = messages(&paths);
+    let message = by_mid(&records, 500);
+    assert_eq!(message["host"], "4229AAAA0000-TEST0001");
+    assert_eq!(message["started"], "2026-03-02T10:00:02-06:00");
+    assert_eq!(message["finished"], "2026-03-02T10:05:02-06:00");
+    assert_eq!(message["complete"], true);
+    assert_eq!(message["inbound"]["protocol"], "TLSv1.2");
+    assert_eq!(message["inbound"]["cipher"], "ECDHE-RSA-AES256-GCM-SHA384");
+    let recipients = message["recipients"].as_array().unwrap();
+    assert_eq!(recipients.len(), 4);
+
+    assert_eq!(recipients[0]["address"], "bob@example.com");
+    assert_eq!(recipients[0]["status"], "delivered");
+    assert_eq!(recipients[0]["tls"], "none");
+    assert_eq!(recipients[0]["response"], "2.6.0 Queued mail for delivery");
+
+    assert_eq!(recipients[1]["status"], "delivered");
+    assert_eq!(recipients[1]["tls"], "success");
+    assert_eq!(recipients[1]["protocol"], "TLSv1.3");
+    assert_eq!(recipients[1]["cn"], "mx2.example.org");
+    assert_eq!(recipients[1]["dcid"], 202);
+    assert_eq!(recipients[1]["attempts"], 2);
+
+    assert_eq!(recipients[2]["status"], "bounced");
+    assert_eq!(recipients[2]["tls"], "success");
+    assert_eq!(
+        recipients[2]["reason"],
+        "5.1.1 - Bad destination email address ('550', ['5.1.1 User unknown']) []"
+    );
+
+    assert_eq!(recipients[3]["status"], "unknown");
+    assert_eq!(recipients[3]["tls"], Value::Null);
+    assert_eq!(recipients[3]["attempts"], 0);
+
+    let report = report(&paths);
+    assert_eq!(report["outbound"]["deliveries"]["total"], 2);
+    assert_eq!(report["outbound"]["deliveries"]["success"], 1);
+    assert_eq!(report["outbound"]["deliveries"]["none"], 1);
+    assert_eq!(report["outbound"]["recipients"]["bounced"], 1);
+    assert_eq!(report["outbound"]["recipients"]["unknown"], 1);
+    assert_eq!(report["outbound"]["connections"]["failed"], 1);
+    assert_eq!(
+        report["outbound"]["failures"][0]["reason"],
+        "TLS was required but could not be successfully negotiated"
+    );
+}
+
+#[test]
+fn pending_when_logs_end_after_delay() {
+    let text = std::fs::read_to_string(fixture("lifecycle.log")).unwrap();
+    let cut: String = text
+        .lines()
+        .take_while(|line| !line.contains("10:05:00"))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cut.log");
+    std::fs::write(&path, cut).unwrap();
+    let records = messages(&[path]);
+    let message = by_mid(&records, 500);
+    assert_eq!(message["complete"], false);
+    let recipients = message["recipients"].as_array().unwrap();
+    assert_eq!(recipients[0]["status"], "delivered");
+    assert_eq!(recipients[1]["status"], "pending");
+    assert_eq!(recipients[1]["tls"], "failed");
+    assert_eq!(
+        recipients[1]["reason"],
+        "4.0.0 - Unknown address error ('000', ['TLS was required but could not be successfully negotiated']) []"
+    );
+    assert_eq!(recipients[2]["status"], "pending");
+    assert_eq!(recipients[2]["tls"], Value::Null);
+}
+
+#[test]
+fn connection_state_counts_within_one_second() {
+    let paths = [fixture("same-second.log")];
+    let records = messages(&paths);
+    // The TLS line follows Start MID within the same second: it applies.
+    assert_eq!(by_mid(&records, 600)["inbound"]["tls"], "success");
+    // The New SMTP DCID line follows Delivery start within the same second.
+    assert_eq!(by_mid(&records, 600)["recipients"][0]["tls"], "none");
+    // The TLS failure comes seconds after the message: it went in cleartext.
+    assert_eq!(by_mid(&records, 601)["inbound"]["tls"], "none");
+    // Nothing about DCID 401 but its deliveries is in the logs.
+    assert_eq!(by_mid(&records, 601)["recipients"][0]["tls"], "unknown");
+    let all = connections(&paths);
+    assert_eq!(by_id(&all, "inbound", 301)["tls"], "failed");
+    assert_eq!(by_id(&all, "outbound", 401)["tls"], "unknown");
+    assert_eq!(by_id(&all, "outbound", 401)["messages"], 1);
+}
+
+#[test]
+fn derived_messages_and_origins() {
+    let paths = [fixture("derived.log")];
+    let records = messages(&paths);
+    let parent = by_mid(&records, 800);
+    assert_eq!(parent["inbound"]["tls"], "success");
+    let parent_recipients = parent["recipients"].as_array().unwrap();
+    assert_eq!(parent_recipients.len(), 1, "the split copy took RID 0 over");
+    assert_eq!(parent_recipients[0]["address"], "rupert@example.net");
+    assert_eq!(parent_recipients[0]["status"], "delivered");
+
+    let split = by_mid(&records, 801);
+    assert_eq!(split["origin"], "split");
+    assert_eq!(split["origin_mid"], 800);
+    assert_eq!(split["inbound"]["tls"], "success");
+    assert_eq!(split["inbound"]["protocol"], "TLSv1.2");
+    assert_eq!(split["icid"], 700);
+    assert_eq!(split["recipients"][0]["status"], "bounced");
+
+    let copy = by_mid(&records, 802);
+    assert_eq!(copy["inbound"]["tls"], "internal");
+    assert_eq!(copy["origin"], "generated");
+    assert_eq!(copy["origin_mid"], 800);
+    assert_eq!(copy["recipients"][0]["status"], "dropped");
+    assert_eq!(
+        copy["recipients"][0]["reason"],
+        "Dropped by filter 'NoArchive'"
+    );
+
+    let bounce = by_mid(&records, 803);
+    assert_eq!(bounce["inbound"]["tls"], "internal");
+    assert_eq!(bounce["origin"], "bounce");
+    assert_eq!(bounce["origin_mid"], 801);
+
+    let report = report(&paths);
+    assert_eq!(report["inbound"]["messages"]["total"], 4);
+    assert_eq!(report["inbound"]["messages"]["success"], 2);
+    assert_eq!(report["inbound"]["messages"]["internal"], 2);
+    assert_eq!(report["outbound"]["recipients"]["total"], 4);
+}
+
+#[test]
+fn appliances_keep_their_ids_apart() {
+    let paths = [fixture("two-appliances.log")];
+    let output = esatls_paths(&["messages", "--format", "json", "--year", "2026"], &paths);
+    let records = json_lines(&output);
+    assert_eq!(records.len(), 2);
+    let first = records
+        .iter()
+        .find(|r| r["host"] == "esa1.example.com")
+        .unwrap();
+    let second = records
+        .iter()
+        .find(|r| r["host"] == "esa2.example.com")
+        .unwrap();
+    assert_eq!(first["inbound"]["tls"], "none");
+    assert_eq!(second["inbound"]["tls"], "success");
+    assert_eq!(first["started"], "2026-03-02T09:00:01");
+    let report = report(&paths);
+    assert_eq!(
+        report["appliances"],
+        serde_json::json!(["esa1.example.com", "esa2.example.com"])
+    );
+    assert_eq!(report["inbound"]["connections"]["total"], 2);
+}
+
+#[test]
+fn host_option_names_unnamed_input() {
+    let output = esatls_paths(
+        &["messages", "--format", "json", "--host", "esa9"],
+        &[fixture("inbound-success.log")],
+    );
+    assert_eq!(json_lines(&output)[0]["host"], "esa9");
+}
+
+#[test]
+fn directories_name_appliances_and_files_run_in_time_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let appliance = dir.path().join("esa7");
+    std::fs::create_dir(&appliance).unwrap();
+    // The message starts in the older file and finishes in the newer one;
+    // the newer name sorts first.
+    std::fs::write(
+        appliance.join("a.@20260302T100500.s"),
+        "Mon Mar  2 10:05:00 2026 Info: Message done DCID 2 MID 3 to RID [0]\n\
+         Mon Mar  2 10:05:00 2026 Info: Message finished MID 3 done\n",
+    )
+    .unwrap();
+    std::fs::write(
+        appliance.join("b.@20260302T100000.s"),
+        "Mon Mar  2 10:00:00 2026 Info: New SMTP ICID 1 interface x address 198.51.100.9\n\
+         Mon Mar  2 10:00:00 2026 Info: Start MID 3 ICID 1\n\
+         Mon Mar  2 10:00:00 2026 Info: MID 3 ICID 1 RID 0 To: <a@example.com>\n\
+         Mon Mar  2 10:00:01 2026 Info: New SMTP DCID 2 interface 192.0.2.2 address 192.0.2.60 port 25\n\
+         Mon Mar  2 10:00:01 2026 Info: DCID 2 TLS success protocol TLSv1.2 cipher X\n\
+         Mon Mar  2 10:00:01 2026 Info: Delivery start DCID 2 MID 3 to RID [0]\n",
+    )
+    .unwrap();
+    let output = esatls_paths(
+        &["messages", "--format", "json"],
+        &[dir.path().to_path_buf()],
+    );
+    let records = json_lines(&output);
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0]["host"], "esa7");
+    assert_eq!(records[0]["inbound"]["tls"], "none");
+    assert_eq!(records[0]["recipients"][0]["status"], "delivered");
+    assert_eq!(records[0]["recipients"][0]["tls"], "success");
+    assert_eq!(records[0]["complete"], true);
+}
+
+#[test]
+fn gzip_input_is_recognised_by_content() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("compressed.log");
+    let file = std::fs::File::create(&path).unwrap();
+    let mut encoder = flate2::write::GzEncoder::new(file, flate2::Compression::fast());
+    encoder
+        .write_all(&std::fs::read(fixture("lifecycle.log")).unwrap())
+        .unwrap();
+    encoder.finish().unwrap();
+    let records = messages(&[path]);
+    assert_eq!(
+        by_mid(&records, 500)["recipients"][1]["status"],
+        "delivered"
+    );
+    let report = report(&[dir.path().join("compressed.log")]);
+    assert_eq!(report["sources"][0]["compression"], "gzip");
+}
+
+#[test]
+fn standard_input_is_read() {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_esatls"))
+        .args(["messages", "--format", "json", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(&std::fs::read(fixture("inbound-success.log")).unwrap())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(json_lines(&output)[0]["mid"], 200257070);
+}
+
+#[test]
+fn filters_and_exit_status() {
+    let paths = [fixture("lifecycle.log"), fixture("derived.log")];
+    let output = esatls_paths(
+        &[
+            "messages",
+            "--format",
+            "json",
+            "--recipient",
+            "@example.org",
+        ],
+        &paths,
+    );
+    let mids: Vec<u64> = json_lines(&output)
+        .iter()
+        .map(|r| r["mid"].as_u64().unwrap())
+        .collect();
+    assert_eq!(mids, vec![500, 801]);
+    assert_eq!(output.status.code(), Some(0));
+
+    let output = esatls_paths(
+        &[
+            "messages",
+            "--format",
+            "json",
+            "--recipient",
+            "Rupert@Example.NET",
+        ],
+        &paths,
+    );
+    let mids: Vec<u64> = json_lines(&output)
+        .iter()
+        .map(|r| r["mid"].as_u64().unwrap())
+        .collect();
+    assert_eq!(mids, vec![800]);
+
+    let output = esatls_paths(
+        &["messages", "--format", "json", "--inbound-tls", "internal"],
+        &paths,
+    );
+    let mids: Vec<u64> = json_lines(&output)
+        .iter()
+        .map(|r| r["mid"].as_u64().unwrap())
+        .collect();
+    assert_eq!(mids, vec![802, 803]);
+
+    let output = esatls_paths(
+        &["messages", "--format", "json", "--outbound-tls", "failed"],
+        &paths,
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+
+    let output = esatls_paths(
+        &[
+            "messages",
+            "--format",
+            "json",
+            "--sender",
+            "alice@EXAMPLE.net",
+        ],
+        &paths,
+    );
+    assert_eq!(json_lines(&output).len(), 1);
+
+    let output = esatls_paths(
+        &[
+            "connections",
+            "--format",
+            "json",
+            "--direction",
+            "outbound",
+            "--tls",
+            "failed",
+        ],
+        &paths,
+    );
+    let ids: Vec<u64> = json_lines(&output)
+        .iter()
+        .map(|r| r["id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ids, vec![201]);
+}
+
+#[test]
+fn missing_input_fails_after_reading_the_others() {
+    let output = esatls_paths(
+        &["messages", "--format", "json"],
+        &[fixture("no-such-file.log"), fixture("inbound-success.log")],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(json_lines(&output).len(), 1);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("no-such-file.log: cannot open"), "{stderr}");
+}
+
+#[test]
+fn usage_errors_exit_with_two() {
+    let output = esatls(&["report", "--format", "yaml", "x"]);
+    assert_eq!(output.status.code(), Some(2));
+    let output = esatls(&["report", "--utc-offset", "+99", "x"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("invalid UTC offset '+99'"), "{stderr}");
+    let output = esatls(&["trace", "icid:abc", "x"]);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn trace_shows_verdict_and_lines() {
+    let path = fixture("lifecycle.log");
+    let output = esatls_paths(&["trace", "500"], std::slice::from_ref(&path));
+    assert_eq!(output.status.code(), Some(0));
+    let text = stdout(&output);
+    assert!(
+        text.contains("Message MID 500 on 4229AAAA0000-TEST0001"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "received:    over TLS, TLSv1.2, ECDHE-RSA-AES256-GCM-SHA384 (success) on ICID 100"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("lifecycle.log:6: Mon Mar  2 10:00:01 2026 Info: ICID 100 TLS success"),
+        "{text}"
+    );
+    assert!(
+        text.contains("lifecycle.log:27: Mon Mar  2 10:05:00 2026 Info: DCID 202 TLS success"),
+        "{text}"
+    );
+
+    let output = esatls_paths(
+        &["trace", "<m500@example.net>", "--format", "json"],
+        std::slice::from_ref(&path),
+    );
+    let found = json_lines(&output);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["kind"], "message");
+    assert_eq!(found[0]["lines"][0]["line"], 4);
+
+    let output = esatls_paths(
+        &["trace", "dcid:201", "--format", "json"],
+        std::slice::from_ref(&path),
+    );
+    let found = json_lines(&output);
+    assert_eq!(found[0]["kind"], "connection");
+    assert_eq!(found[0]["tls"], "failed");
+    let lines: Vec<u64> = found[0]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, vec![22, 23, 24, 25]);
+
+    let output = esatls_paths(&["trace", "999"], &[path]);
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
+fn utc_option_converts_times() {
+    let output = esatls_paths(
+        &["messages", "--format", "json", "--utc"],
+        &[fixture("lifecycle.log")],
+    );
+    assert_eq!(json_lines(&output)[0]["started"], "2026-03-02T16:00:02Z");
+    let output = esatls_paths(
+        &["messages", "--format", "json", "--utc-offset", "+01:00"],
+        &[fixture("lifecycle.log")],
+    );
+    assert_eq!(
+        json_lines(&output)[0]["started"],
+        "2026-03-02T10:00:02+01:00"
+    );
+}
+
+#[test]
+fn csv_has_one_row_per_recipient() {
+    let output = esatls_paths(
+        &["messages", "--format", "csv"],
+        &[fixture("lifecycle.log")],
+    );
+    let text = stdout(&output);
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "host,mid,icid,started,finished,sender,message_id,subject,size,inbound_tls,inbound_protocol,\
+         inbound_cipher,inbound_remote_ip,inbound_remote_host,inbound_reason,rid,recipient,status,\
+         outbound_tls,outbound_protocol,outbound_cipher,cn,dcid,outbound_remote_ip,attempts,response,\
+         reason,origin_mid,origin,complete"
+    );
+    assert_eq!(text.lines().count(), 5);
+    let output = esatls_paths(
+        &["connections", "--format", "csv"],
+        &[fixture("lifecycle.log")],
+    );
+    let text = stdout(&output);
+    assert_eq!(
+        text.lines().next().unwrap(),
+        "host,direction,id,opened,closed,remote_ip,remote_host,interface,tls,protocol,cipher,cn,reason,messages"
+    );
+    assert_eq!(text.lines().count(), 5);
+}
+
+#[test]
+fn sample_report_reconciles() {
+    let report = report(&[sample_dir()]);
+    assert_eq!(report["lines"]["total"], 392);
+    assert_eq!(report["lines"]["unrecognised"], 1);
+    assert_eq!(
+        report["lines"]["top_unrecognised"][0]["template"],
+        "SDS_CLIENT: URL scanner enabled=<n>"
+    );
+    assert_eq!(
+        report["inbound"]["connections"],
+        serde_json::json!({"total": 14, "success": 7, "failed": 2, "none": 4, "unknown": 1})
+    );
+    assert_eq!(
+        report["inbound"]["messages"],
+        serde_json::json!({"total": 20, "success": 12, "failed": 1, "none": 4, "unknown": 1, "internal": 2})
+    );
+    assert_eq!(
+        report["outbound"]["connections"],
+        serde_json::json!({"total": 13, "success": 6, "failed": 2, "none": 4, "unknown": 1})
+    );
+    assert_eq!(
+        report["outbound"]["deliveries"],
+        serde_json::json!({"total": 21, "success": 14, "failed": 1, "none": 5, "unknown": 1})
+    );
+    assert_eq!(
+        report["outbound"]["recipients"],
+        serde_json::json!({"total": 25, "delivered": 21, "bounced": 2, "pending": 1, "dropped": 1, "unknown": 0})
+    );
+    let deliveries = &report["outbound"]["deliveries"];
+    assert_eq!(
+        deliveries["total"],
+        report["outbound"]["recipients"]["delivered"]
+    );
+}
