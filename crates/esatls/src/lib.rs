@@ -17,6 +17,7 @@
 //!
 //! The library writes only to the writers it is given; it never prints.
 
+pub mod cef;
 pub mod correlate;
 pub mod event;
 pub mod header;
