@@ -20,7 +20,10 @@
 mod connection;
 mod message;
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::hash_map::Entry as MapEntry;
+use std::collections::VecDeque;
+
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 use connection::{bounded, Connection};
@@ -104,35 +107,34 @@ pub struct Entry<'a> {
 }
 
 /// A bounded set of ids that were recently emitted, so that stray lines
-/// about them (a second close line, say) do not start new records.
+/// about them (a second close line, say) do not start new records. It
+/// keeps at least the last [`RECENT_IDS`] ids inserted, and at most twice
+/// as many.
 #[derive(Debug, Default)]
 struct RecentIds {
-    order: VecDeque<u64>,
-    members: HashSet<u64>,
+    /// Each id with the sequence number of its insertion.
+    members: HashMap<u64, u64>,
+    inserted: u64,
 }
 
-const RECENT_IDS: usize = 8_192;
+const RECENT_IDS: u64 = 8_192;
 
 impl RecentIds {
     fn insert(&mut self, id: u64) {
-        if self.members.insert(id) {
-            self.order.push_back(id);
-            if self.order.len() > RECENT_IDS {
-                if let Some(old) = self.order.pop_front() {
-                    self.members.remove(&old);
-                }
-            }
+        self.inserted += 1;
+        self.members.insert(id, self.inserted);
+        if self.members.len() as u64 > 2 * RECENT_IDS {
+            let keep_after = self.inserted - RECENT_IDS;
+            self.members.retain(|_, sequence| *sequence > keep_after);
         }
     }
 
     fn contains(&self, id: u64) -> bool {
-        self.members.contains(&id)
+        self.members.contains_key(&id)
     }
 
     fn remove(&mut self, id: u64) {
-        if self.members.remove(&id) {
-            self.order.retain(|&other| other != id);
-        }
+        self.members.remove(&id);
     }
 }
 
@@ -413,45 +415,45 @@ impl State<'_> {
     /// Returns the connection `id`, adding it if it is not known. Returns
     /// `None` for id 0 and for a connection emitted a moment ago, so that a
     /// stray line about it does not start a second record.
-    fn touch_connection(
-        &mut self,
-        direction: Direction,
-        id: u64,
-        now: i64,
-    ) -> Option<&mut Connection> {
+    fn touch_connection(&mut self, direction: Direction, id: u64) -> Option<&mut Connection> {
         if id == 0 {
             return None;
         }
-        let known = self.connections(direction).contains_key(&id);
-        if !known && self.recently_closed(direction).contains(id) {
-            return None;
-        }
-        let clock = self.appliance.clock;
-        let connection = self
-            .connections(direction)
-            .entry(id)
-            .or_insert_with(|| Connection::new(direction, id, clock));
+        let appliance = &mut *self.appliance;
+        let clock = appliance.clock;
+        let (connections, closed) = match direction {
+            Direction::Inbound => (&mut appliance.icids, &appliance.closed_icids),
+            Direction::Outbound => (&mut appliance.dcids, &appliance.closed_dcids),
+        };
+        let connection = match connections.entry(id) {
+            MapEntry::Occupied(entry) => entry.into_mut(),
+            MapEntry::Vacant(entry) => {
+                if closed.contains(id) {
+                    return None;
+                }
+                entry.insert(Connection::new(direction, id, clock))
+            }
+        };
         connection.last_seen = clock;
-        let _ = now;
         Some(connection)
     }
 
     /// Returns the message `mid`, adding it if it is not known. Returns
     /// `None` for a message that finished a moment ago.
-    fn touch_message(&mut self, mid: u64, now: i64) -> Option<&mut Message> {
-        if !self.appliance.messages.contains_key(&mid) && self.appliance.finished_mids.contains(mid)
-        {
-            self.stats.late_lines += 1;
-            return None;
-        }
-        let clock = self.appliance.clock;
-        let message = self
-            .appliance
-            .messages
-            .entry(mid)
-            .or_insert_with(|| Message::new(mid, clock));
+    fn touch_message(&mut self, mid: u64) -> Option<&mut Message> {
+        let appliance = &mut *self.appliance;
+        let clock = appliance.clock;
+        let message = match appliance.messages.entry(mid) {
+            MapEntry::Occupied(entry) => entry.into_mut(),
+            MapEntry::Vacant(entry) => {
+                if appliance.finished_mids.contains(mid) {
+                    self.stats.late_lines += 1;
+                    return None;
+                }
+                entry.insert(Message::new(mid, clock))
+            }
+        };
         message.last_seen = clock;
-        let _ = now;
         Some(message)
     }
 
@@ -463,7 +465,7 @@ impl State<'_> {
                 remote_ip,
                 remote_host,
             } => {
-                self.open_connection(Direction::Inbound, icid, entry.time, now, &evidence);
+                self.open_connection(Direction::Inbound, icid, entry.time, &evidence);
                 if let Some(connection) = self.appliance.icids.get_mut(&icid) {
                     connection.interface = interface.map(bounded);
                     connection.remote_ip = remote_ip.map(bounded);
@@ -472,7 +474,7 @@ impl State<'_> {
                 self.revise_recent(Direction::Inbound, icid, now);
             }
             Event::IcidPolicy { icid, .. } => {
-                if let Some(connection) = self.touch_connection(Direction::Inbound, icid, now) {
+                if let Some(connection) = self.touch_connection(Direction::Inbound, icid) {
                     push_evidence(&mut connection.evidence, &evidence);
                 }
             }
@@ -480,7 +482,7 @@ impl State<'_> {
                 self.connection_tls(Direction::Inbound, icid, None, outcome, now, &evidence);
             }
             Event::IcidClose { icid, .. } => {
-                self.close_connection(Direction::Inbound, icid, entry.time, now, &evidence);
+                self.close_connection(Direction::Inbound, icid, entry.time, &evidence);
             }
             Event::DcidOpen {
                 dcid,
@@ -488,7 +490,7 @@ impl State<'_> {
                 remote_ip,
                 ..
             } => {
-                self.open_connection(Direction::Outbound, dcid, entry.time, now, &evidence);
+                self.open_connection(Direction::Outbound, dcid, entry.time, &evidence);
                 if let Some(connection) = self.appliance.dcids.get_mut(&dcid) {
                     connection.interface = interface.map(bounded);
                     if remote_ip.is_some() {
@@ -512,7 +514,7 @@ impl State<'_> {
                 );
             }
             Event::DcidClose { dcid } => {
-                self.close_connection(Direction::Outbound, dcid, entry.time, now, &evidence);
+                self.close_connection(Direction::Outbound, dcid, entry.time, &evidence);
             }
             Event::ConnectionError {
                 dcid,
@@ -520,7 +522,7 @@ impl State<'_> {
                 details,
                 reason,
             } => {
-                if let Some(connection) = self.touch_connection(Direction::Outbound, dcid, now) {
+                if let Some(connection) = self.touch_connection(Direction::Outbound, dcid) {
                     let text = match (reason, details) {
                         (Some(reason), Some(details)) => format!("{reason} ({details})"),
                         (Some(text), None) | (None, Some(text)) => text.to_string(),
@@ -537,8 +539,8 @@ impl State<'_> {
                 self.start_message(mid, icid, entry.time, now, &evidence);
             }
             Event::MessageFrom { mid, icid, sender } => {
-                self.touch_icid_of(icid, now);
-                if let Some(message) = self.touch_message(mid, now) {
+                self.touch_icid_of(icid);
+                if let Some(message) = self.touch_message(mid) {
                     message.sender = Some(bounded(sender));
                     push_evidence(&mut message.evidence, &evidence);
                 }
@@ -550,11 +552,11 @@ impl State<'_> {
                 address,
                 ..
             } => {
-                self.touch_icid_of(icid, now);
+                self.touch_icid_of(icid);
                 let limit = self.options.max_recipients;
                 let mut dropped = false;
                 let mut split_from = None;
-                if let Some(message) = self.touch_message(mid, now) {
+                if let Some(message) = self.touch_message(mid) {
                     push_evidence(&mut message.evidence, &evidence);
                     if let Some(rid) = rid {
                         match message.recipient(rid, limit) {
@@ -576,19 +578,19 @@ impl State<'_> {
                 }
             }
             Event::MessageId { mid, message_id } => {
-                if let Some(message) = self.touch_message(mid, now) {
+                if let Some(message) = self.touch_message(mid) {
                     message.message_id = Some(bounded(&message_id.decode()));
                     push_evidence(&mut message.evidence, &evidence);
                 }
             }
             Event::MessageSubject { mid, subject } => {
-                if let Some(message) = self.touch_message(mid, now) {
+                if let Some(message) = self.touch_message(mid) {
                     message.subject = Some(bounded(&subject.decode()));
                     push_evidence(&mut message.evidence, &evidence);
                 }
             }
             Event::MessageReady { mid, bytes } => {
-                if let Some(message) = self.touch_message(mid, now) {
+                if let Some(message) = self.touch_message(mid) {
                     message.size = Some(bytes);
                     push_evidence(&mut message.evidence, &evidence);
                 }
@@ -597,9 +599,9 @@ impl State<'_> {
                 mid,
                 origin,
                 derivation,
-            } => self.derive_message(mid, origin, derivation, now, &evidence),
+            } => self.derive_message(mid, origin, derivation, &evidence),
             Event::MessageQueued { mid } => {
-                if let Some(message) = self.touch_message(mid, now) {
+                if let Some(message) = self.touch_message(mid) {
                     push_evidence(&mut message.evidence, &evidence);
                 }
             }
@@ -609,12 +611,12 @@ impl State<'_> {
                 response,
             } => {
                 let text = bounded(&response.decode());
-                self.for_recipients(mid, rids, now, &evidence, |recipient| {
+                self.for_recipients(mid, rids, &evidence, |recipient| {
                     recipient.response = Some(text.clone());
                 });
             }
             Event::MessagePending { mid, rids } => {
-                self.for_recipients(mid, rids, now, &evidence, |recipient| {
+                self.for_recipients(mid, rids, &evidence, |recipient| {
                     if !matches!(
                         recipient.progress,
                         Progress::Delivered | Progress::Bounced | Progress::Dropped
@@ -624,13 +626,13 @@ impl State<'_> {
                 });
             }
             Event::MessageAborted { mid, reason } => {
-                if let Some(message) = self.touch_message(mid, now) {
+                if let Some(message) = self.touch_message(mid) {
                     message.abort(reason);
                     push_evidence(&mut message.evidence, &evidence);
                 }
             }
             Event::MessageFinished { mid } => {
-                if let Some(message) = self.touch_message(mid, now) {
+                if let Some(message) = self.touch_message(mid) {
                     message.finished = entry.time;
                     push_evidence(&mut message.evidence, &evidence);
                     self.emit_message(mid, true);
@@ -683,18 +685,17 @@ impl State<'_> {
                 mid, icid, dcid, ..
             } => {
                 if let Some(icid) = icid {
-                    if let Some(connection) = self.touch_connection(Direction::Inbound, icid, now) {
+                    if let Some(connection) = self.touch_connection(Direction::Inbound, icid) {
                         push_evidence(&mut connection.evidence, &evidence);
                     }
                 }
                 if let Some(dcid) = dcid {
-                    if let Some(connection) = self.touch_connection(Direction::Outbound, dcid, now)
-                    {
+                    if let Some(connection) = self.touch_connection(Direction::Outbound, dcid) {
                         push_evidence(&mut connection.evidence, &evidence);
                     }
                 }
                 if let Some(mid) = mid {
-                    if let Some(message) = self.touch_message(mid, now) {
+                    if let Some(message) = self.touch_message(mid) {
                         push_evidence(&mut message.evidence, &evidence);
                     }
                 }
@@ -707,9 +708,9 @@ impl State<'_> {
         }
     }
 
-    fn touch_icid_of(&mut self, icid: Option<u64>, now: i64) {
+    fn touch_icid_of(&mut self, icid: Option<u64>) {
         if let Some(icid) = icid {
-            self.touch_connection(Direction::Inbound, icid, now);
+            self.touch_connection(Direction::Inbound, icid);
         }
     }
 
@@ -721,7 +722,6 @@ impl State<'_> {
         direction: Direction,
         id: u64,
         time: Option<LogTime>,
-        now: i64,
         evidence: &Option<Evidence>,
     ) {
         if id == 0 {
@@ -736,7 +736,7 @@ impl State<'_> {
             self.emit_connection(direction, id);
         }
         self.recently_closed(direction).remove(id);
-        if let Some(connection) = self.touch_connection(direction, id, now) {
+        if let Some(connection) = self.touch_connection(direction, id) {
             connection.open_seen = true;
             connection.opened = time;
             push_evidence(&mut connection.evidence, evidence);
@@ -752,7 +752,7 @@ impl State<'_> {
         now: i64,
         evidence: &Option<Evidence>,
     ) {
-        let Some(connection) = self.touch_connection(direction, id, now) else {
+        let Some(connection) = self.touch_connection(direction, id) else {
             return;
         };
         connection.apply_tls(outcome, now);
@@ -768,11 +768,10 @@ impl State<'_> {
         direction: Direction,
         id: u64,
         time: Option<LogTime>,
-        now: i64,
         evidence: &Option<Evidence>,
     ) {
         let clock = self.appliance.clock;
-        let Some(connection) = self.touch_connection(direction, id, now) else {
+        let Some(connection) = self.touch_connection(direction, id) else {
             return;
         };
         connection.close_seen = true;
@@ -853,7 +852,7 @@ impl State<'_> {
         let mut inbound = None;
         let mut connection_evidence = Vec::new();
         if icid != 0 {
-            if let Some(connection) = self.touch_connection(Direction::Inbound, icid, now) {
+            if let Some(connection) = self.touch_connection(Direction::Inbound, icid) {
                 inbound = Some((
                     connection.snapshot_at(now),
                     connection.remote_ip.clone(),
@@ -866,7 +865,7 @@ impl State<'_> {
                 }
             }
         }
-        let Some(message) = self.touch_message(mid, now) else {
+        let Some(message) = self.touch_message(mid) else {
             return;
         };
         message.start_seen = true;
@@ -895,7 +894,6 @@ impl State<'_> {
         mid: u64,
         origin: u64,
         derivation: Derivation,
-        now: i64,
         evidence: &Option<Evidence>,
     ) {
         let parent = self.appliance.messages.get_mut(&origin).map(|parent| {
@@ -907,7 +905,7 @@ impl State<'_> {
                 parent.icid,
             )
         });
-        let Some(child) = self.touch_message(mid, now) else {
+        let Some(child) = self.touch_message(mid) else {
             return;
         };
         child.origin = Some((origin, derivation));
@@ -951,13 +949,12 @@ impl State<'_> {
         &mut self,
         mid: u64,
         rids: RidList<'_>,
-        now: i64,
         evidence: &Option<Evidence>,
         mut update: impl FnMut(&mut message::Recipient),
     ) {
         let limit = self.options.max_recipients;
         let mut dropped = 0;
-        if let Some(message) = self.touch_message(mid, now) {
+        if let Some(message) = self.touch_message(mid) {
             push_evidence(&mut message.evidence, evidence);
             for rid in rids.iter() {
                 match message.recipient(rid, limit) {
@@ -983,7 +980,7 @@ impl State<'_> {
         let keep_evidence = self.options.keep_evidence;
         let mut snapshot = None;
         let mut connection_evidence = Vec::new();
-        if let Some(connection) = self.touch_connection(Direction::Outbound, dcid, now) {
+        if let Some(connection) = self.touch_connection(Direction::Outbound, dcid) {
             snapshot = Some((connection.snapshot_at(now), connection.remote_ip.clone()));
             if result.is_none() {
                 connection.count_message(mid);
@@ -996,7 +993,7 @@ impl State<'_> {
         }
         let limit = self.options.max_recipients;
         let mut dropped = 0;
-        let Some(message) = self.touch_message(mid, now) else {
+        let Some(message) = self.touch_message(mid) else {
             return;
         };
         if keep_evidence && dcid != 0 && !message.evidence_dcids.contains(&dcid) {

@@ -56,7 +56,12 @@ impl<'a> Cursor<'a> {
         {
             return None;
         }
-        let value = self.rest[..len].parse::<u64>().ok()?;
+        let mut value: u64 = 0;
+        for &digit in &bytes[..len] {
+            value = value
+                .checked_mul(10)?
+                .checked_add(u64::from(digit - b'0'))?;
+        }
         self.rest = &self.rest[len..];
         Some(value)
     }
@@ -78,8 +83,9 @@ impl<'a> Cursor<'a> {
         if self.rest.is_empty() {
             return None;
         }
-        let (word, rest) = match self.rest.split_once(' ') {
-            Some(pair) => pair,
+        let (word, rest) = match memchr::memchr(b' ', self.rest.as_bytes()) {
+            // The space is ASCII, so both sides are on character boundaries.
+            Some(at) => (&self.rest[..at], &self.rest[at + 1..]),
             None => (self.rest, ""),
         };
         self.rest = rest;

@@ -96,6 +96,40 @@ pub enum NoteKind {
     System,
 }
 
+/// Names of the event kinds, indexed by [`Event::kind_index`].
+pub const EVENT_KIND_NAMES: [&str; 30] = [
+    "begin_logfile",
+    "end_logfile",
+    "version",
+    "time_offset",
+    "icid_open",
+    "icid_policy",
+    "icid_tls",
+    "icid_close",
+    "message_start",
+    "message_from",
+    "message_to",
+    "message_id",
+    "message_subject",
+    "message_ready",
+    "message_derived",
+    "message_queued",
+    "message_response",
+    "message_pending",
+    "message_aborted",
+    "message_finished",
+    "dcid_open",
+    "dcid_tls",
+    "delivery_start",
+    "delivery_done",
+    "bounced",
+    "delayed",
+    "dcid_close",
+    "connection_error",
+    "note",
+    "unknown",
+];
+
 /// One recognised text mail log entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event<'a> {
@@ -242,37 +276,42 @@ impl Event<'_> {
 
     /// Returns a stable name of the event kind, used in summaries and tests.
     pub fn kind_name(&self) -> &'static str {
+        EVENT_KIND_NAMES[self.kind_index()]
+    }
+
+    /// Returns the position of the event kind in [`EVENT_KIND_NAMES`].
+    pub fn kind_index(&self) -> usize {
         match self {
-            Event::BeginLogfile => "begin_logfile",
-            Event::EndLogfile => "end_logfile",
-            Event::Version { .. } => "version",
-            Event::TimeOffset { .. } => "time_offset",
-            Event::IcidOpen { .. } => "icid_open",
-            Event::IcidPolicy { .. } => "icid_policy",
-            Event::IcidTls { .. } => "icid_tls",
-            Event::IcidClose { .. } => "icid_close",
-            Event::MessageStart { .. } => "message_start",
-            Event::MessageFrom { .. } => "message_from",
-            Event::MessageTo { .. } => "message_to",
-            Event::MessageId { .. } => "message_id",
-            Event::MessageSubject { .. } => "message_subject",
-            Event::MessageReady { .. } => "message_ready",
-            Event::MessageDerived { .. } => "message_derived",
-            Event::MessageQueued { .. } => "message_queued",
-            Event::MessageResponse { .. } => "message_response",
-            Event::MessagePending { .. } => "message_pending",
-            Event::MessageAborted { .. } => "message_aborted",
-            Event::MessageFinished { .. } => "message_finished",
-            Event::DcidOpen { .. } => "dcid_open",
-            Event::DcidTls { .. } => "dcid_tls",
-            Event::DeliveryStart { .. } => "delivery_start",
-            Event::DeliveryDone { .. } => "delivery_done",
-            Event::Bounced { .. } => "bounced",
-            Event::Delayed { .. } => "delayed",
-            Event::DcidClose { .. } => "dcid_close",
-            Event::ConnectionError { .. } => "connection_error",
-            Event::Note { .. } => "note",
-            Event::Unknown => "unknown",
+            Event::BeginLogfile => 0,
+            Event::EndLogfile => 1,
+            Event::Version { .. } => 2,
+            Event::TimeOffset { .. } => 3,
+            Event::IcidOpen { .. } => 4,
+            Event::IcidPolicy { .. } => 5,
+            Event::IcidTls { .. } => 6,
+            Event::IcidClose { .. } => 7,
+            Event::MessageStart { .. } => 8,
+            Event::MessageFrom { .. } => 9,
+            Event::MessageTo { .. } => 10,
+            Event::MessageId { .. } => 11,
+            Event::MessageSubject { .. } => 12,
+            Event::MessageReady { .. } => 13,
+            Event::MessageDerived { .. } => 14,
+            Event::MessageQueued { .. } => 15,
+            Event::MessageResponse { .. } => 16,
+            Event::MessagePending { .. } => 17,
+            Event::MessageAborted { .. } => 18,
+            Event::MessageFinished { .. } => 19,
+            Event::DcidOpen { .. } => 20,
+            Event::DcidTls { .. } => 21,
+            Event::DeliveryStart { .. } => 22,
+            Event::DeliveryDone { .. } => 23,
+            Event::Bounced { .. } => 24,
+            Event::Delayed { .. } => 25,
+            Event::DcidClose { .. } => 26,
+            Event::ConnectionError { .. } => 27,
+            Event::Note { .. } => 28,
+            Event::Unknown => 29,
         }
     }
 }

@@ -44,6 +44,7 @@ impl Level {
 
 /// Header form a line was written in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
 pub enum HeaderForm {
     /// `Www Mmm dd HH:MM:SS YYYY Level:` as in files pulled from the appliance.
     Native,
@@ -59,6 +60,35 @@ pub enum HeaderForm {
     LevelOnly,
     /// A consolidated event with no header at all.
     Bare,
+}
+
+impl HeaderForm {
+    /// Number of header forms.
+    pub const COUNT: usize = 7;
+
+    /// Returns a stable name of the form, used in summaries.
+    pub fn name(self) -> &'static str {
+        match self {
+            HeaderForm::Native => "native",
+            HeaderForm::Rfc3164 => "rfc3164",
+            HeaderForm::Rfc5424 => "rfc5424",
+            HeaderForm::Iso8601 => "iso8601",
+            HeaderForm::TagOnly => "tag_only",
+            HeaderForm::LevelOnly => "level_only",
+            HeaderForm::Bare => "bare",
+        }
+    }
+
+    /// Every form, in the order of their `u8` values.
+    pub const ALL: [HeaderForm; HeaderForm::COUNT] = [
+        HeaderForm::Native,
+        HeaderForm::Rfc3164,
+        HeaderForm::Rfc5424,
+        HeaderForm::Iso8601,
+        HeaderForm::TagOnly,
+        HeaderForm::LevelOnly,
+        HeaderForm::Bare,
+    ];
 }
 
 /// What follows the header.
@@ -85,6 +115,77 @@ pub struct Header<'a> {
     /// The syslog tag, which ESA sets to the log subscription name.
     pub tag: Option<&'a str>,
     pub payload: Payload<'a>,
+}
+
+/// A [`Header`] stored as byte offsets into its line, so that it stays
+/// valid when continuation lines are appended to the line: the payload
+/// always runs to the end of the line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HeaderSpans {
+    form: HeaderForm,
+    time: Option<RawTime>,
+    host: Option<(u32, u32)>,
+    tag: Option<(u32, u32)>,
+    payload: PayloadSpan,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PayloadSpan {
+    Text { level: Level, start: u32 },
+    Cef { start: u32 },
+    Other { start: u32 },
+}
+
+fn span_in(line: &str, part: &str) -> (u32, u32) {
+    let start = part.as_ptr() as usize - line.as_ptr() as usize;
+    (start as u32, (start + part.len()) as u32)
+}
+
+impl HeaderSpans {
+    /// Records `header`, which must have been parsed from `line`.
+    pub fn of(header: &Header<'_>, line: &str) -> HeaderSpans {
+        let payload = match header.payload {
+            Payload::Text { level, text } => PayloadSpan::Text {
+                level,
+                start: span_in(line, text).0,
+            },
+            Payload::Cef(text) => PayloadSpan::Cef {
+                start: span_in(line, text).0,
+            },
+            Payload::Other(text) => PayloadSpan::Other {
+                start: span_in(line, text).0,
+            },
+        };
+        HeaderSpans {
+            form: header.form,
+            time: header.time,
+            host: header.host.map(|host| span_in(line, host)),
+            tag: header.tag.map(|tag| span_in(line, tag)),
+            payload,
+        }
+    }
+
+    /// Rebuilds the header over `line`, the line it was parsed from with
+    /// any continuation appended.
+    pub fn resolve<'a>(&self, line: &'a str) -> Header<'a> {
+        let slice = |(start, end): (u32, u32)| &line[start as usize..end as usize];
+        let rest = |start: u32| &line[start as usize..];
+        let payload = match self.payload {
+            PayloadSpan::Text { level, start } => Payload::Text {
+                level,
+                text: rest(start),
+            },
+            PayloadSpan::Cef { start } => Payload::Cef(rest(start)),
+            PayloadSpan::Other { start } => Payload::Other(rest(start)),
+        };
+        Header {
+            form: self.form,
+            time: self.time,
+            host: self.host.map(slice),
+            tag: self.tag.map(slice),
+            payload,
+        }
+    }
 }
 
 /// Parses the header of `line`, which must not end with a line terminator.
@@ -532,6 +633,25 @@ mod tests {
     #[test]
     fn native_time_without_level_is_continuation() {
         assert_eq!(parse_header("Wed Jul 20 19:47:40 2005 lorem"), None);
+    }
+
+    #[test]
+    fn spans_survive_appended_text() {
+        let line = "<22>Mar  2 09:00:00 esa1 mail_logs: Info: ICID 5 TLS was required";
+        let header = parse_header(line).unwrap();
+        let spans = HeaderSpans::of(&header, line);
+        let longer = format!("{line} but remote host did not initiate it");
+        let resolved = spans.resolve(&longer);
+        assert_eq!(resolved.host, Some("esa1"));
+        assert_eq!(resolved.tag, Some("mail_logs"));
+        assert_eq!(
+            resolved.payload,
+            Payload::Text {
+                level: Level::Info,
+                text: "ICID 5 TLS was required but remote host did not initiate it"
+            }
+        );
+        assert_eq!(spans.resolve(line), header);
     }
 
     #[test]

@@ -38,13 +38,23 @@ impl fmt::Display for Origin {
 pub enum Compression {
     None,
     Gzip,
+    Zstd,
+    Bzip2,
+    Xz,
 }
 
 impl Compression {
-    /// Recognises the compression from the first bytes of a stream.
+    /// Recognises the compression from the first bytes of a stream (its
+    /// magic number), whatever the file is called.
     pub fn detect(head: &[u8]) -> Compression {
         if head.starts_with(&[0x1f, 0x8b]) {
             Compression::Gzip
+        } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+            Compression::Zstd
+        } else if head.len() >= 4 && head.starts_with(b"BZh") && (b'1'..=b'9').contains(&head[3]) {
+            Compression::Bzip2
+        } else if head.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0x00]) {
+            Compression::Xz
         } else {
             Compression::None
         }
@@ -54,6 +64,9 @@ impl Compression {
         match self {
             Compression::None => "plain",
             Compression::Gzip => "gzip",
+            Compression::Zstd => "zstd",
+            Compression::Bzip2 => "bzip2",
+            Compression::Xz => "xz",
         }
     }
 }
@@ -181,9 +194,16 @@ pub fn open_reader(
     };
     let head = buffered.fill_buf().map_err(open_error)?;
     let compression = Compression::detect(head);
+    // Every decoder reads concatenated members or frames, as `cat a.gz
+    // b.gz` and parallel compressors write them.
     let reader: Box<dyn Read + Send> = match compression {
         Compression::None => Box::new(buffered),
         Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(buffered)),
+        Compression::Zstd => {
+            Box::new(zstd::stream::read::Decoder::with_buffer(buffered).map_err(open_error)?)
+        }
+        Compression::Bzip2 => Box::new(bzip2::bufread::MultiBzDecoder::new(buffered)),
+        Compression::Xz => Box::new(liblzma::bufread::XzDecoder::new_multi_decoder(buffered)),
     };
     Ok(OpenedInput {
         reader,
@@ -208,5 +228,65 @@ pub fn parent_directory_name(path: &Path) -> Option<String> {
         None
     } else {
         Some(name.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn read_all(data: Vec<u8>) -> (Compression, String) {
+        let origin = Origin::Named("test".into());
+        let mut opened = open_reader(&origin, Box::new(io::Cursor::new(data)), None).unwrap();
+        let mut text = String::new();
+        opened.reader.read_to_string(&mut text).unwrap();
+        (opened.compression, text)
+    }
+
+    fn two_members(compress: impl Fn(&[u8]) -> Vec<u8>) -> Vec<u8> {
+        let mut data = compress(b"first line\n");
+        data.extend(compress(b"second line\n"));
+        data
+    }
+
+    #[test]
+    fn every_compression_with_several_members() {
+        let gzip = two_members(|text| {
+            let mut encoder =
+                flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            encoder.write_all(text).unwrap();
+            encoder.finish().unwrap()
+        });
+        let zstd = two_members(|text| zstd::encode_all(text, 1).unwrap());
+        let bzip2 = two_members(|text| {
+            let mut encoder = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
+            encoder.write_all(text).unwrap();
+            encoder.finish().unwrap()
+        });
+        let xz = two_members(|text| {
+            let mut encoder = liblzma::write::XzEncoder::new(Vec::new(), 1);
+            encoder.write_all(text).unwrap();
+            encoder.finish().unwrap()
+        });
+        for (data, expected) in [
+            (gzip, Compression::Gzip),
+            (zstd, Compression::Zstd),
+            (bzip2, Compression::Bzip2),
+            (xz, Compression::Xz),
+            (b"first line\nsecond line\n".to_vec(), Compression::None),
+        ] {
+            let (compression, text) = read_all(data);
+            assert_eq!(compression, expected);
+            assert_eq!(text, "first line\nsecond line\n", "{}", expected.name());
+        }
+    }
+
+    #[test]
+    fn short_and_lookalike_heads_are_plain() {
+        assert_eq!(Compression::detect(b""), Compression::None);
+        assert_eq!(Compression::detect(b"BZ"), Compression::None);
+        assert_eq!(Compression::detect(b"BZhx"), Compression::None);
+        assert_eq!(Compression::detect(&[0x1f]), Compression::None);
     }
 }

@@ -152,6 +152,7 @@ impl Pipeline {
     /// Emits the records still open and returns the summary.
     pub fn finish(mut self, sink: &mut dyn RecordSink) -> RunSummary {
         self.summary.correlation = self.correlator.finish(sink);
+        self.summary.lines.fill_maps();
         self.summary.templates = self.templates.sorted();
         self.summary.other_templates = self.templates.other;
         self.summary

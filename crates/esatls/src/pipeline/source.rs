@@ -11,7 +11,7 @@ use super::stats::{LineStats, TemplateCounts};
 use super::RunOptions;
 use crate::correlate::{Correlator, Entry};
 use crate::event::{parse_event, template::template_of, Event};
-use crate::header::{parse_header, HeaderForm, LogTime, Payload, RawTime};
+use crate::header::{parse_header, HeaderSpans, LogTime, Payload, RawTime};
 use crate::input::{
     open, rotation_time, Compression, DiscoveredInput, InputError, LineReader, Origin,
 };
@@ -265,10 +265,14 @@ pub(crate) struct SourceReader<'r> {
     utc_offset: Option<i32>,
     directory_appliance: Option<String>,
     /// The entry being built, until the next line shows whether it
-    /// continues.
+    /// continues, and its header.
     pending: String,
+    pending_header: Option<HeaderSpans>,
     pending_line: u64,
     has_pending: bool,
+    /// The appliance of the last entry, with what it was derived from, so
+    /// that most entries find theirs without a lookup by name.
+    last_appliance: Option<(Option<String>, crate::correlate::ApplianceId)>,
 }
 
 impl<'r> SourceReader<'r> {
@@ -304,8 +308,10 @@ impl<'r> SourceReader<'r> {
             summary,
             years,
             pending: String::new(),
+            pending_header: None,
             pending_line: 0,
             has_pending: false,
+            last_appliance: None,
         }
     }
 
@@ -337,8 +343,15 @@ impl<'r> SourceReader<'r> {
                 self.lines.truncated_bytes += line.skipped_bytes;
             }
             let number = line.number;
-            let text = String::from_utf8_lossy(line.bytes);
-            self.push_line(text.trim_end(), number, sink);
+            // Checking UTF-8 first is faster than the lossy conversion for
+            // the valid lines that nearly all lines are.
+            match std::str::from_utf8(line.bytes) {
+                Ok(text) => self.push_line(text.trim_end(), number, sink),
+                Err(_) => {
+                    let text = String::from_utf8_lossy(line.bytes).into_owned();
+                    self.push_line(text.trim_end(), number, sink);
+                }
+            }
         };
         self.flush(sink);
         self.summary.bytes = lines.offset();
@@ -373,9 +386,11 @@ impl<'r> SourceReader<'r> {
             self.lines.blank += 1;
             return;
         }
-        if parse_header(text).is_some() {
+        if let Some(header) = parse_header(text) {
+            let spans = HeaderSpans::of(&header, text);
             self.flush(sink);
             self.pending.push_str(text);
+            self.pending_header = Some(spans);
             self.pending_line = number;
             self.has_pending = true;
             return;
@@ -398,7 +413,6 @@ impl<'r> SourceReader<'r> {
         // A line without a header before any entry of the input.
         self.lines.entries += 1;
         self.lines.unrecognised += 1;
-        *self.lines.forms.entry("none").or_default() += 1;
         self.templates
             .add(format!("(no header) {}", template_of(text)));
     }
@@ -409,20 +423,39 @@ impl<'r> SourceReader<'r> {
         }
         self.has_pending = false;
         let entry_text = std::mem::take(&mut self.pending);
-        self.process_entry(&entry_text, self.pending_line, sink);
+        if let Some(spans) = self.pending_header.take() {
+            let header = spans.resolve(&entry_text);
+            self.process_entry(&entry_text, header, self.pending_line, sink);
+        }
         self.pending = entry_text;
         self.pending.clear();
     }
 
-    fn process_entry(&mut self, text: &str, number: u64, sink: &mut dyn RecordSink) {
+    /// Returns the appliance of an entry whose syslog header names `host`.
+    fn appliance_of(&mut self, host: Option<&str>) -> crate::correlate::ApplianceId {
+        let name: Option<&str> = host
+            .or(self.serial.as_deref())
+            .or(self.options.host.as_deref())
+            .or(self.directory_appliance.as_deref());
+        if let Some((last_name, id)) = &self.last_appliance {
+            if last_name.as_deref() == name {
+                return *id;
+            }
+        }
+        let id = self.correlator.appliance(name);
+        self.last_appliance = Some((name.map(String::from), id));
+        id
+    }
+
+    fn process_entry(
+        &mut self,
+        text: &str,
+        header: crate::header::Header<'_>,
+        number: u64,
+        sink: &mut dyn RecordSink,
+    ) {
         self.lines.entries += 1;
-        let Some(header) = parse_header(text) else {
-            self.lines.unrecognised += 1;
-            self.templates
-                .add(format!("(no header) {}", template_of(text)));
-            return;
-        };
-        *self.lines.forms.entry(form_name(header.form)).or_default() += 1;
+        self.lines.form_counts[header.form as usize] += 1;
         let event = match header.payload {
             Payload::Text { text, .. } => {
                 let event = parse_event(text);
@@ -444,7 +477,7 @@ impl<'r> SourceReader<'r> {
         };
         if event.is_recognised() {
             self.lines.recognised += 1;
-            *self.lines.events.entry(event.kind_name()).or_default() += 1;
+            self.lines.event_counts[event.kind_index()] += 1;
         } else {
             self.lines.unrecognised += 1;
         }
@@ -470,13 +503,7 @@ impl<'r> SourceReader<'r> {
             let offset = raw.offset.or(self.options.utc_offset).or(self.utc_offset);
             self.years.resolve(raw).with_offset(offset)
         });
-        let name = header
-            .host
-            .map(str::to_string)
-            .or_else(|| self.serial.clone())
-            .or_else(|| self.options.host.clone())
-            .or_else(|| self.directory_appliance.clone());
-        let appliance = self.correlator.appliance(name.as_deref());
+        let appliance = self.appliance_of(header.host);
         let entry = Entry {
             appliance,
             time,
@@ -486,18 +513,6 @@ impl<'r> SourceReader<'r> {
             event,
         };
         self.correlator.push(&entry, sink);
-    }
-}
-
-fn form_name(form: HeaderForm) -> &'static str {
-    match form {
-        HeaderForm::Native => "native",
-        HeaderForm::Rfc3164 => "rfc3164",
-        HeaderForm::Rfc5424 => "rfc5424",
-        HeaderForm::Iso8601 => "iso8601",
-        HeaderForm::TagOnly => "tag_only",
-        HeaderForm::LevelOnly => "level_only",
-        HeaderForm::Bare => "bare",
     }
 }
 

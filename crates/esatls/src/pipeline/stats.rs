@@ -4,6 +4,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
+use crate::event::EVENT_KIND_NAMES;
+use crate::header::HeaderForm;
+
 /// Most distinct templates of unrecognised entries kept per run; entries of
 /// further templates are counted in `other_templates`.
 pub const MAX_TEMPLATES: usize = 10_000;
@@ -31,6 +34,32 @@ pub struct LineStats {
     pub forms: BTreeMap<&'static str, u64>,
     /// Recognised entries by event kind.
     pub events: BTreeMap<&'static str, u64>,
+    /// `forms` and `events` as arrays while the run goes on, because map
+    /// lookups by name per line cost more than the parse.
+    #[serde(skip)]
+    pub(crate) form_counts: [u64; HeaderForm::COUNT],
+    #[serde(skip)]
+    pub(crate) event_counts: [u64; EVENT_KIND_NAMES.len()],
+}
+
+impl LineStats {
+    /// Copies the per-line counters into `forms` and `events`.
+    pub(crate) fn fill_maps(&mut self) {
+        self.forms.clear();
+        for form in HeaderForm::ALL {
+            let count = self.form_counts[form as usize];
+            if count > 0 {
+                self.forms.insert(form.name(), count);
+            }
+        }
+        self.events.clear();
+        for (index, name) in EVENT_KIND_NAMES.iter().enumerate() {
+            let count = self.event_counts[index];
+            if count > 0 {
+                self.events.insert(name, count);
+            }
+        }
+    }
 }
 
 /// Counts of unrecognised entries by template.
