@@ -651,3 +651,70 @@ fn sample_report_reconciles() {
         report["outbound"]["recipients"]["delivered"]
     );
 }
+
+#[test]
+fn consolidated_events_join_text_records() {
+    let paths = [fixture("lifecycle.log"), fixture("consolidated.log")];
+    let output = esatls_paths(&["messages", "--format", "json", "--year", "2026"], &paths);
+    assert_eq!(output.status.code(), Some(0));
+    let records = json_lines(&output);
+    assert_eq!(records.len(), 2);
+
+    let joined = by_mid(&records, 500);
+    assert_eq!(
+        joined["sources"],
+        serde_json::json!(["mail_logs", "consolidated"])
+    );
+    assert_eq!(joined["inbound"]["tls"], "success");
+    assert_eq!(joined["inbound"]["protocol"], "TLSv1.2");
+    assert_eq!(joined["dane"]["status"], "success");
+    assert_eq!(joined["dane"]["host"], "mx2.example.org");
+    let conflicts = joined["conflicts"].as_array().unwrap();
+    let fields: Vec<&str> = conflicts
+        .iter()
+        .map(|c| c["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, vec!["inbound.protocol", "inbound.cipher"]);
+    assert_eq!(conflicts[0]["mail_logs"], "TLSv1.2");
+    assert_eq!(conflicts[0]["consolidated"], "TLSv1.3");
+
+    let alone = by_mid(&records, 777);
+    assert_eq!(alone["sources"], serde_json::json!(["consolidated"]));
+    assert_eq!(alone["inbound"]["tls"], "failed");
+    assert_eq!(alone["inbound"]["remote_ip"], "203.0.113.77");
+    assert_eq!(alone["inbound"]["remote_host"], Value::Null);
+    assert_eq!(alone["message_id"], "<only@example.org>");
+    assert_eq!(alone["subject"], "Only here");
+    assert_eq!(alone["recipients"][0]["address"], "heidi@example.com");
+    assert_eq!(alone["recipients"][0]["status"], "delivered");
+    assert_eq!(alone["recipients"][0]["tls"], "success");
+    assert_eq!(alone["recipients"][0]["dcid"], 270);
+
+    let report = report(&paths);
+    assert_eq!(report["correlation"]["consolidated_events"], 2);
+    assert_eq!(report["correlation"]["merged"], 1);
+    assert_eq!(report["correlation"]["conflicting"], 1);
+    assert_eq!(report["correlation"]["consolidated_only"], 1);
+    assert_eq!(report["inbound"]["messages"]["total"], 2);
+}
+
+#[test]
+fn consolidated_events_in_one_mixed_stream() {
+    let mut text = std::fs::read_to_string(fixture("lifecycle.log")).unwrap();
+    let consolidated = std::fs::read_to_string(fixture("consolidated.log")).unwrap();
+    let first_event = consolidated.lines().next().unwrap();
+    // A collector that writes both subscriptions into one file puts the
+    // consolidated event after the message's last text line.
+    text.push_str(first_event);
+    text.push('\n');
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mixed.log");
+    std::fs::write(&path, text).unwrap();
+    let output = esatls_paths(&["messages", "--format", "json", "--year", "2026"], &[path]);
+    let records = json_lines(&output);
+    assert_eq!(records.len(), 1);
+    assert_eq!(
+        records[0]["sources"],
+        serde_json::json!(["mail_logs", "consolidated"])
+    );
+}

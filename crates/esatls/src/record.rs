@@ -183,8 +183,44 @@ pub struct MessageRecord {
     /// Recipients beyond the per-message limit that were counted but not
     /// kept.
     pub recipients_dropped: u64,
+    /// Which kinds of log the record was built from.
+    pub sources: Vec<RecordSource>,
+    /// DANE result of the delivery, from a consolidated event.
+    pub dane: Option<DaneRecord>,
+    /// Fields on which the text mail log and the consolidated event
+    /// disagree; the record keeps the text log's value.
+    pub conflicts: Vec<Conflict>,
     #[serde(skip)]
     pub evidence: Vec<Evidence>,
+}
+
+/// A kind of log a record was built from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordSource {
+    /// The text mail log (`mail_logs`).
+    MailLogs,
+    /// A consolidated event (`ESA_CONSOLIDATED_LOG_EVENT`).
+    Consolidated,
+}
+
+/// DANE verification of a delivery, as a consolidated event reports it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DaneRecord {
+    /// `success`, `failure`, or the value as logged.
+    pub status: String,
+    pub host: Option<String>,
+}
+
+/// One field on which the two kinds of log disagree.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Conflict {
+    /// The record field, such as `inbound.tls` or `recipients.tls`.
+    pub field: String,
+    /// The value the text mail log gives.
+    pub mail_logs: String,
+    /// The value the consolidated event gives.
+    pub consolidated: String,
 }
 
 fn to_utc(time: &mut Option<LogTime>) {

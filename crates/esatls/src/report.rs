@@ -173,6 +173,8 @@ pub struct LineSummary {
     /// Log entries read; `total == recognised + unrecognised`.
     pub total: u64,
     pub recognised: u64,
+    /// Recognised entries that are consolidated events.
+    pub consolidated: u64,
     pub unrecognised: u64,
     /// Lines read, counting continuation and blank lines.
     pub physical: u64,
@@ -334,6 +336,7 @@ impl ReportBuilder {
         self.report.lines = LineSummary {
             total: lines.entries,
             recognised: lines.recognised,
+            consolidated: lines.consolidated,
             unrecognised: lines.unrecognised,
             physical: lines.physical,
             continuation: lines.continuation,

@@ -73,6 +73,8 @@ pub(crate) struct Message {
     /// the copy reports them, so this record leaves them out unless it has
     /// a result of its own for them.
     pub moved: Vec<Box<str>>,
+    /// What consolidated events said of the message while it was open.
+    pub facts: Option<super::consolidated::Facts>,
     /// Delivery connections whose own lines were already copied into
     /// `evidence`.
     pub evidence_dcids: Vec<u64>,
@@ -98,6 +100,7 @@ impl Message {
             recipients_dropped: 0,
             origin: None,
             moved: Vec::new(),
+            facts: None,
             evidence_dcids: Vec::new(),
             evidence: Vec::new(),
         }
@@ -184,6 +187,9 @@ impl Message {
             origin: self.origin.map(|(_, derivation)| derivation),
             complete: finished,
             recipients_dropped: self.recipients_dropped,
+            sources: vec![crate::record::RecordSource::MailLogs],
+            dane: None,
+            conflicts: Vec::new(),
             evidence: self.evidence,
         }
     }

@@ -18,6 +18,7 @@
 //!   come after the close still find it.
 
 mod connection;
+mod consolidated;
 mod message;
 
 use std::collections::hash_map::Entry as MapEntry;
@@ -27,14 +28,20 @@ use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 use connection::{bounded, Connection};
+use consolidated::Facts;
 use message::{Attempt, Message, Progress};
 
+use crate::cef::ConsolidatedEvent;
 use crate::event::{Derivation, Event, RidList, TlsOutcome};
 use crate::header::LogTime;
-use crate::record::{Direction, Evidence, RecordSink, TlsState};
+use crate::record::{Direction, Evidence, MessageRecord, RecordSink, TlsState};
 
 /// Seconds of log time a closed connection waits before it is emitted.
 pub const CLOSE_GRACE_SECONDS: i64 = 2;
+
+/// Seconds of log time a finished message waits for its consolidated event
+/// when the run reads both kinds of log, before it is written alone.
+pub const CONSOLIDATED_WAIT_SECONDS: i64 = 600;
 
 /// Most log lines kept as evidence for one record in trace mode.
 pub const MAX_EVIDENCE_LINES: usize = 2_000;
@@ -52,6 +59,10 @@ pub struct CorrelateOptions {
     /// Most open connections (per direction) and open messages kept per
     /// appliance; past it the least recently seen are closed as incomplete.
     pub max_open: usize,
+    /// The run reads consolidated events as well as text mail logs, so a
+    /// finished message waits for its consolidated event, to join the two
+    /// into one record.
+    pub expect_consolidated: bool,
 }
 
 impl Default for CorrelateOptions {
@@ -61,6 +72,7 @@ impl Default for CorrelateOptions {
             max_recipients: 100_000,
             max_idle_seconds: 7 * 86_400,
             max_open: 500_000,
+            expect_consolidated: false,
         }
     }
 }
@@ -85,6 +97,20 @@ pub struct CorrelateStats {
     pub open_messages_at_end: u64,
     /// Connections still open when the input ended.
     pub open_connections_at_end: u64,
+    /// Consolidated events read.
+    pub consolidated_events: u64,
+    /// Consolidated events without an `ESAMID`, which cannot be joined.
+    pub consolidated_without_mid: u64,
+    /// Consolidated events that came after their message's record was
+    /// written (the run did not expect them): they are not joined and not
+    /// counted again.
+    pub consolidated_too_late: u64,
+    /// Messages known from both kinds of log, joined into one record.
+    pub merged: u64,
+    /// Messages known only from consolidated events.
+    pub consolidated_only: u64,
+    /// Joined messages on which the two kinds of log disagree.
+    pub conflicting: u64,
 }
 
 /// Index of an appliance in a [`Correlator`].
@@ -150,6 +176,12 @@ struct Appliance {
     closed_icids: RecentIds,
     closed_dcids: RecentIds,
     finished_mids: RecentIds,
+    /// Consolidated facts of messages not (yet) seen in the text log.
+    consolidated: HashMap<u64, Facts>,
+    /// Finished messages waiting for their consolidated event.
+    held: HashMap<u64, MessageRecord>,
+    /// `held` by the clock value at which each may be written alone.
+    held_order: VecDeque<(i64, u64)>,
     /// Latest local second seen on this appliance.
     clock: i64,
     clock_set: bool,
@@ -160,6 +192,9 @@ struct Appliance {
 #[derive(Debug, Default)]
 pub struct Correlator {
     options: CorrelateOptions,
+    /// Whether finished messages wait for consolidated events: set by the
+    /// options, or by the first consolidated event read.
+    expect_consolidated: bool,
     appliances: Vec<Appliance>,
     names: HashMap<Option<Arc<str>>, ApplianceId>,
     stats: CorrelateStats,
@@ -171,6 +206,7 @@ const SWEEP_INTERVAL_SECONDS: i64 = 3_600;
 impl Correlator {
     pub fn new(options: CorrelateOptions) -> Self {
         Correlator {
+            expect_consolidated: options.expect_consolidated,
             options,
             ..Correlator::default()
         }
@@ -220,10 +256,12 @@ impl Correlator {
         let mut state = State {
             appliance,
             options: &self.options,
+            expect_consolidated: self.expect_consolidated,
             stats: &mut self.stats,
             sink,
         };
         state.emit_due_connections();
+        state.release_held();
         if state.appliance.clock >= state.appliance.next_sweep {
             state.sweep();
         }
@@ -240,6 +278,44 @@ impl Correlator {
         state.enforce_open_limit();
     }
 
+    /// Applies one consolidated event. `offset` is the UTC offset of the
+    /// appliance's clock for the event's own times, when known.
+    pub fn push_consolidated(
+        &mut self,
+        appliance: ApplianceId,
+        time: Option<LogTime>,
+        offset: Option<i32>,
+        event: &ConsolidatedEvent<'_>,
+        sink: &mut dyn RecordSink,
+    ) {
+        self.stats.consolidated_events += 1;
+        let Some(mid) = event.mid else {
+            self.stats.consolidated_without_mid += 1;
+            return;
+        };
+        let Some(state_appliance) = self.appliances.get_mut(appliance.0 as usize) else {
+            return;
+        };
+        if let Some(time) = time {
+            let now = time.local_seconds();
+            if !state_appliance.clock_set || now > state_appliance.clock {
+                state_appliance.clock = now;
+                state_appliance.clock_set = true;
+            }
+        }
+        self.expect_consolidated = true;
+        let facts = Facts::from_event(event, offset);
+        let mut state = State {
+            appliance: state_appliance,
+            options: &self.options,
+            expect_consolidated: true,
+            stats: &mut self.stats,
+            sink,
+        };
+        state.release_held();
+        state.apply_consolidated(mid, facts);
+    }
+
     /// Emits every record still open, in the order of appliance, then start
     /// time, then id, and returns the run's counts.
     pub fn finish(mut self, sink: &mut dyn RecordSink) -> CorrelateStats {
@@ -248,8 +324,28 @@ impl Correlator {
             let mut messages: Vec<Message> = appliance.messages.drain().map(|(_, m)| m).collect();
             messages.sort_by_key(|m| (m.started.map(|t| t.local_seconds()), m.mid));
             self.stats.open_messages_at_end += messages.len() as u64;
-            for message in messages {
-                sink.message(message.into_record(host.clone(), false));
+            for mut message in messages {
+                let facts = message
+                    .facts
+                    .take()
+                    .or_else(|| appliance.consolidated.remove(&message.mid));
+                let mut record = message.into_record(host.clone(), false);
+                if let Some(facts) = facts {
+                    merge_counted(&mut record, facts, &mut self.stats);
+                }
+                sink.message(record);
+            }
+            let mut held: Vec<(u64, MessageRecord)> = appliance.held.drain().collect();
+            held.sort_by_key(|(mid, _)| *mid);
+            appliance.held_order.clear();
+            for (_, record) in held {
+                sink.message(record);
+            }
+            let mut facts: Vec<(u64, Facts)> = appliance.consolidated.drain().collect();
+            facts.sort_by_key(|(mid, facts)| (facts.start.map(|t| t.local_seconds()), *mid));
+            for (mid, facts) in facts {
+                self.stats.consolidated_only += 1;
+                sink.message(facts.into_record(host.clone(), mid));
             }
             let mut connections: Vec<Connection> = appliance
                 .icids
@@ -274,8 +370,18 @@ impl Correlator {
 struct State<'s> {
     appliance: &'s mut Appliance,
     options: &'s CorrelateOptions,
+    expect_consolidated: bool,
     stats: &'s mut CorrelateStats,
     sink: &'s mut dyn RecordSink,
+}
+
+/// Joins `facts` into `record` and counts the join.
+fn merge_counted(record: &mut MessageRecord, facts: Facts, stats: &mut CorrelateStats) {
+    consolidated::merge(record, facts);
+    stats.merged += 1;
+    if !record.conflicts.is_empty() {
+        stats.conflicting += 1;
+    }
 }
 
 fn push_evidence(list: &mut Vec<Evidence>, evidence: &Option<Evidence>) {
@@ -332,12 +438,89 @@ impl State<'_> {
     }
 
     fn emit_message(&mut self, mid: u64, finished: bool) {
-        if let Some(message) = self.appliance.messages.remove(&mid) {
-            if finished {
-                self.appliance.finished_mids.insert(mid);
+        let Some(mut message) = self.appliance.messages.remove(&mid) else {
+            return;
+        };
+        if finished {
+            self.appliance.finished_mids.insert(mid);
+        }
+        let host = self.host();
+        let facts = message
+            .facts
+            .take()
+            .or_else(|| self.appliance.consolidated.remove(&mid));
+        let mut record = message.into_record(host, finished);
+        match facts {
+            Some(facts) => {
+                merge_counted(&mut record, facts, self.stats);
+                self.sink.message(record);
             }
+            None if self.expect_consolidated && finished => {
+                let due = self.appliance.clock + CONSOLIDATED_WAIT_SECONDS;
+                self.appliance.held_order.push_back((due, mid));
+                if let Some(old) = self.appliance.held.insert(mid, record) {
+                    self.sink.message(old);
+                }
+            }
+            None => self.sink.message(record),
+        }
+    }
+
+    /// Writes the finished messages whose wait for a consolidated event is
+    /// over.
+    fn release_held(&mut self) {
+        while let Some(&(due, mid)) = self.appliance.held_order.front() {
+            if due > self.appliance.clock {
+                break;
+            }
+            self.appliance.held_order.pop_front();
+            if let Some(record) = self.appliance.held.remove(&mid) {
+                self.sink.message(record);
+            }
+        }
+    }
+
+    /// Joins a consolidated event to its message: the open one, a finished
+    /// one still waiting, or none yet (the facts then wait for the text
+    /// log's record, or are written alone at the end).
+    fn apply_consolidated(&mut self, mid: u64, facts: Facts) {
+        if let Some(message) = self.appliance.messages.get_mut(&mid) {
+            match &mut message.facts {
+                Some(known) => known.absorb(facts),
+                None => message.facts = Some(facts),
+            }
+            return;
+        }
+        if let Some(mut record) = self.appliance.held.remove(&mid) {
+            merge_counted(&mut record, facts, self.stats);
+            self.sink.message(record);
+            return;
+        }
+        if self.appliance.finished_mids.contains(mid) {
+            self.stats.consolidated_too_late += 1;
+            return;
+        }
+        match self.appliance.consolidated.entry(mid) {
+            MapEntry::Occupied(mut entry) => entry.get_mut().absorb(facts),
+            MapEntry::Vacant(entry) => {
+                entry.insert(facts);
+            }
+        }
+        let limit = self.options.max_open.max(10);
+        if self.appliance.consolidated.len() > limit {
+            let mut mids: Vec<u64> = self.appliance.consolidated.keys().copied().collect();
+            let count = mids.len() / 10;
+            mids.select_nth_unstable(count);
+            mids.truncate(count);
+            mids.sort_unstable();
             let host = self.host();
-            self.sink.message(message.into_record(host, finished));
+            for mid in mids {
+                if let Some(facts) = self.appliance.consolidated.remove(&mid) {
+                    self.stats.evicted += 1;
+                    self.stats.consolidated_only += 1;
+                    self.sink.message(facts.into_record(host.clone(), mid));
+                }
+            }
         }
     }
 

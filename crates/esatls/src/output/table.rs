@@ -297,6 +297,22 @@ pub fn write_report(
             "recipients past the per-message limit, not kept",
         ),
         (lines.truncated, "lines cut at the line length limit"),
+        (
+            stats.merged,
+            "messages joined from the text log and consolidated events",
+        ),
+        (
+            stats.conflicting,
+            "joined messages on which the two logs disagree (see conflicts in --format json)",
+        ),
+        (
+            stats.consolidated_only,
+            "messages known only from consolidated events",
+        ),
+        (
+            stats.consolidated_without_mid,
+            "consolidated events without a MID, not joined",
+        ),
     ];
     let mut first = true;
     for (count, text) in notes {

@@ -72,21 +72,22 @@ impl RunSummary {
 /// A file that cannot be opened or read is reported in the summary's
 /// `errors` and the run goes on with the other inputs.
 pub fn run(paths: &[PathBuf], options: &RunOptions, sink: &mut dyn RecordSink) -> RunSummary {
-    let mut pipeline = Pipeline::new(options.clone());
     let (inputs, walk_errors) = expand_inputs(paths);
-    for error in walk_errors {
-        pipeline.summary.errors.push(error.to_string());
-    }
+    let mut errors: Vec<String> = walk_errors.iter().map(ToString::to_string).collect();
     let mut prepared = Vec::new();
     for input in inputs {
         match PreparedSource::prepare(input, options) {
             Ok(source) => prepared.push(source),
-            Err(error) => {
-                pipeline.summary.errors.push(error.to_string());
-            }
+            Err(error) => errors.push(error.to_string()),
         }
     }
     source::sort_chronologically(&mut prepared);
+    let mut options = options.clone();
+    options.correlate.expect_consolidated |= prepared
+        .iter()
+        .any(|source| source.kind != source::SourceKind::MailLogs);
+    let mut pipeline = Pipeline::new(options);
+    pipeline.summary.errors = errors;
     for source in prepared {
         pipeline.read_source(source, sink);
     }
@@ -101,13 +102,23 @@ pub fn run_bytes(
     options: &RunOptions,
     sink: &mut dyn RecordSink,
 ) -> RunSummary {
-    let mut pipeline = Pipeline::new(options.clone());
+    let mut prepared = Vec::new();
+    let mut errors = Vec::new();
     for (name, bytes) in inputs {
         let reader: Box<dyn std::io::Read + Send> = Box::new(std::io::Cursor::new(bytes.to_vec()));
         match PreparedSource::from_reader(name, reader, options) {
-            Ok(source) => pipeline.read_source(source, sink),
-            Err(error) => pipeline.summary.errors.push(error.to_string()),
+            Ok(source) => prepared.push(source),
+            Err(error) => errors.push(error.to_string()),
         }
+    }
+    let mut options = options.clone();
+    options.correlate.expect_consolidated |= prepared
+        .iter()
+        .any(|source| source.kind != source::SourceKind::MailLogs);
+    let mut pipeline = Pipeline::new(options);
+    pipeline.summary.errors = errors;
+    for source in prepared {
+        pipeline.read_source(source, sink);
     }
     pipeline.finish(sink)
 }

@@ -54,6 +54,19 @@ pub struct PreparedSource {
     /// Standard input and named streams cannot be opened twice: what was
     /// read ahead is kept here and read again before the rest.
     stdin_head: Option<(Vec<u8>, Box<dyn Read + Send>)>,
+    /// What the first lines hold.
+    pub(crate) kind: SourceKind,
+}
+
+/// The kinds of log an input holds, judged from its first lines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SourceKind {
+    /// Text mail log entries (or nothing recognisable).
+    MailLogs,
+    /// Only consolidated events.
+    Consolidated,
+    /// Both, as a syslog collector writes them into one file.
+    Mixed,
 }
 
 /// Year and month of a Unix time in the system time zone.
@@ -80,6 +93,8 @@ struct PeekFacts {
     serial: Option<String>,
     utc_offset: Option<i32>,
     first_time: Option<RawTime>,
+    text_entries: usize,
+    consolidated_entries: usize,
 }
 
 fn peek_facts(head: &[u8]) -> PeekFacts {
@@ -98,6 +113,11 @@ fn peek_facts(head: &[u8]) -> PeekFacts {
         if facts.first_time.is_none() {
             facts.first_time = header.time;
         }
+        match header.payload {
+            Payload::Text { .. } => facts.text_entries += 1,
+            Payload::Cef(_) => facts.consolidated_entries += 1,
+            Payload::Other(_) => {}
+        }
         if let Payload::Text { text, .. } = header.payload {
             match parse_event(text) {
                 Event::Version {
@@ -109,9 +129,6 @@ fn peek_facts(head: &[u8]) -> PeekFacts {
                 }
                 _ => {}
             }
-        }
-        if facts.serial.is_some() && facts.utc_offset.is_some() && facts.first_time.is_some() {
-            break;
         }
     }
     facts
@@ -185,7 +202,13 @@ impl PreparedSource {
             Origin::Stdin | Origin::Named(_) => Some((head, opened.reader)),
             Origin::Path(_) => None,
         };
+        let kind = match (facts.text_entries, facts.consolidated_entries) {
+            (_, 0) => SourceKind::MailLogs,
+            (0, _) => SourceKind::Consolidated,
+            _ => SourceKind::Mixed,
+        };
         Ok(PreparedSource {
+            kind,
             origin: input.origin,
             walked_from: input.walked_from,
             compression: opened.compression,
@@ -213,11 +236,15 @@ impl PreparedSource {
 }
 
 /// Sorts inputs by start time; inputs without one keep their order after
-/// the others.
+/// the others. Inputs of consolidated events alone come first, so that
+/// their facts are at hand when the text log's messages finish.
 pub(crate) fn sort_chronologically(sources: &mut [PreparedSource]) {
-    sources.sort_by_key(|source| match source.order_key {
-        Some(key) => (0, key),
-        None => (1, 0),
+    sources.sort_by_key(|source| {
+        let consolidated_first = u8::from(source.kind != SourceKind::Consolidated);
+        match source.order_key {
+            Some(key) => (consolidated_first, 0, key),
+            None => (consolidated_first, 1, 0),
+        }
     });
 }
 
@@ -431,6 +458,47 @@ impl<'r> SourceReader<'r> {
         self.pending.clear();
     }
 
+    /// Handles a consolidated event. Its appliance is the syslog host, else
+    /// the serial number the event carries, else the file's.
+    fn consolidated_entry(
+        &mut self,
+        header: &crate::header::Header<'_>,
+        text: &str,
+        sink: &mut dyn RecordSink,
+    ) {
+        match crate::cef::parse_cef(text) {
+            Ok(crate::cef::CefEvent::Consolidated(event)) => {
+                self.lines.recognised += 1;
+                self.lines.consolidated += 1;
+                let offset = self.options.utc_offset.or(self.utc_offset);
+                let time = header.time.map(|raw| {
+                    let line_offset = raw.offset.or(offset);
+                    self.years.resolve(raw).with_offset(line_offset)
+                });
+                let appliance = match (header.host, event.serial) {
+                    (None, Some(serial)) => {
+                        self.last_appliance = None;
+                        self.correlator.appliance(Some(serial))
+                    }
+                    (host, _) => self.appliance_of(host),
+                };
+                self.correlator
+                    .push_consolidated(appliance, time, offset, &event, sink);
+            }
+            Ok(crate::cef::CefEvent::Other(other)) => {
+                self.lines.unrecognised += 1;
+                self.templates.add(format!(
+                    "CEF event class {}",
+                    template_of(other.header.event_class_id)
+                ));
+            }
+            Err(error) => {
+                self.lines.unrecognised += 1;
+                self.templates.add(format!("CEF: {error}"));
+            }
+        }
+    }
+
     /// Returns the appliance of an entry whose syslog header names `host`.
     fn appliance_of(&mut self, host: Option<&str>) -> crate::correlate::ApplianceId {
         let name: Option<&str> = host
@@ -464,10 +532,9 @@ impl<'r> SourceReader<'r> {
                 }
                 event
             }
-            Payload::Cef(_) => {
-                self.templates
-                    .add("CEF:0|... (consolidated event)".to_string());
-                Event::Unknown
+            Payload::Cef(text) => {
+                self.consolidated_entry(&header, text, sink);
+                return;
             }
             Payload::Other(text) => {
                 let tag = header.tag.unwrap_or("syslog");

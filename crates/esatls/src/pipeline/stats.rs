@@ -22,6 +22,8 @@ pub struct LineStats {
     pub physical: u64,
     pub entries: u64,
     pub recognised: u64,
+    /// Recognised entries that are consolidated events.
+    pub consolidated: u64,
     pub unrecognised: u64,
     /// Lines without a header, joined to the entry before them.
     pub continuation: u64,
