@@ -30,7 +30,8 @@ struct Cli {
     size: u64,
 
     /// Directory to write into. Each appliance gets a subdirectory (esa1,
-    /// esa2, ...) of `mail_logs.@YYYYMMDDTHHMMSS.s` files.
+    /// esa2, ...) of `mail_logs.@YYYYMMDDTHHMMSS.s` files, the last of
+    /// which is still current and ends in `.c`.
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
 
