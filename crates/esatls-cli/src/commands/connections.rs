@@ -52,7 +52,7 @@ impl<W: Write> RecordSink for ConnectionSink<W> {
         let result = match &mut self.writer {
             Writer::Table(table, out) => table.add(out, &record),
             Writer::Json(out) => json::write_line(out, &record),
-            Writer::Csv(csv) => csv.connection(&record).map_err(std::io::Error::from),
+            Writer::Csv(csv) => csv.connection(&record),
         };
         if let Err(error) = result {
             self.error = Some(error);

@@ -84,7 +84,7 @@ impl<W: Write> MessageSink<W> {
         match &mut self.writer {
             Writer::Table(table, out) => table.add(out, record),
             Writer::Json(out) => json::write_line(out, record),
-            Writer::Csv(csv) => csv.message(record).map_err(std::io::Error::from),
+            Writer::Csv(csv) => csv.message(record),
         }
     }
 

@@ -55,6 +55,12 @@ impl<R: Read> LineReader<R> {
         }
     }
 
+    /// Returns whether a complete line is already in the buffer, so that
+    /// the next call to [`LineReader::next_line`] will not read.
+    pub fn has_buffered_line(&self) -> bool {
+        memchr::memchr2(b'\n', b'\r', &self.buf[self.start..self.end]).is_some()
+    }
+
     /// Returns the number of decompressed bytes consumed so far.
     pub fn offset(&self) -> u64 {
         self.consumed

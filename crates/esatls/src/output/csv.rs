@@ -60,6 +60,15 @@ pub const CONNECTION_COLUMNS: &[&str] = &[
     "messages",
 ];
 
+/// Turns a CSV error into the I/O error inside it, so that callers can see
+/// a closed pipe for what it is.
+fn io_error(error: csv::Error) -> std::io::Error {
+    match error.into_kind() {
+        csv::ErrorKind::Io(error) => error,
+        kind => std::io::Error::other(format!("cannot write CSV: {kind:?}")),
+    }
+}
+
 fn text<T: ToString>(value: &Option<T>) -> String {
     value.as_ref().map(ToString::to_string).unwrap_or_default()
 }
@@ -71,15 +80,15 @@ pub struct CsvWriter<W: Write> {
 
 impl<W: Write> CsvWriter<W> {
     /// Creates a writer and writes the header row of `columns`.
-    pub fn new(inner: W, columns: &[&str]) -> csv::Result<Self> {
+    pub fn new(inner: W, columns: &[&str]) -> std::io::Result<Self> {
         let mut writer = csv::Writer::from_writer(inner);
-        writer.write_record(columns)?;
+        writer.write_record(columns).map_err(io_error)?;
         Ok(CsvWriter { writer })
     }
 
     /// Writes one row per recipient of `record`, or one row with empty
     /// recipient columns if it has none.
-    pub fn message(&mut self, record: &MessageRecord) -> csv::Result<()> {
+    pub fn message(&mut self, record: &MessageRecord) -> std::io::Result<()> {
         if record.recipients.is_empty() {
             return self.message_row(record, None);
         }
@@ -93,7 +102,7 @@ impl<W: Write> CsvWriter<W> {
         &mut self,
         record: &MessageRecord,
         recipient: Option<&RecipientRecord>,
-    ) -> csv::Result<()> {
+    ) -> std::io::Result<()> {
         let inbound = &record.inbound;
         let mut row = vec![
             text(&record.host),
@@ -134,11 +143,11 @@ impl<W: Write> CsvWriter<W> {
             text(&record.origin.map(|origin| origin.as_str())),
             record.complete.to_string(),
         ]);
-        self.writer.write_record(&row)
+        self.writer.write_record(&row).map_err(io_error)
     }
 
     /// Writes one row for a connection.
-    pub fn connection(&mut self, record: &ConnectionRecord) -> csv::Result<()> {
+    pub fn connection(&mut self, record: &ConnectionRecord) -> std::io::Result<()> {
         let row = [
             text(&record.host),
             record.direction.as_str().to_string(),
@@ -155,7 +164,7 @@ impl<W: Write> CsvWriter<W> {
             text(&record.reason),
             record.messages.to_string(),
         ];
-        self.writer.write_record(&row)
+        self.writer.write_record(&row).map_err(io_error)
     }
 
     pub fn flush(&mut self) -> std::io::Result<()> {
@@ -164,8 +173,9 @@ impl<W: Write> CsvWriter<W> {
 
     /// Flushes the rows and returns the inner writer.
     pub fn into_inner(self) -> std::io::Result<W> {
-        self.writer
-            .into_inner()
-            .map_err(|error| std::io::Error::new(error.error().kind(), error.to_string()))
+        self.writer.into_inner().map_err(|error| {
+            let kind = error.error().kind();
+            std::io::Error::new(kind, error.error().to_string())
+        })
     }
 }

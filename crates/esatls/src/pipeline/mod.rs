@@ -1,6 +1,7 @@
 //! The run: inputs in chronological order, lines into entries, entries into
 //! events, events into the correlator.
 
+mod reader;
 mod source;
 mod stats;
 
@@ -11,7 +12,11 @@ use serde::Serialize;
 pub use source::{PreparedSource, SourceSummary};
 pub use stats::{LineStats, TemplateCount, TemplateCounts, MAX_TEMPLATES};
 
-use crate::correlate::{CorrelateOptions, CorrelateStats, Correlator};
+use crate::correlate::{ApplianceId, CorrelateOptions, CorrelateStats, Correlator, Entry};
+
+/// Batches a reading thread may have ready before it waits for the
+/// correlator.
+const BATCHES_IN_FLIGHT: usize = 4;
 use crate::input::{expand_inputs, DEFAULT_MAX_LINE_BYTES};
 use crate::record::RecordSink;
 
@@ -141,23 +146,81 @@ impl Pipeline {
         }
     }
 
-    /// Reads one prepared input to its end.
+    /// Reads one prepared input to its end: a thread parses it into
+    /// batches while this one correlates them.
     pub fn read_source(&mut self, source: PreparedSource, sink: &mut dyn RecordSink) {
         let index = self.summary.sources.len() as u32;
-        let mut reader = source::SourceReader::new(
-            source,
-            index,
-            &self.options,
-            &mut self.correlator,
-            &mut self.summary.lines,
-            &mut self.templates,
-        );
-        let result = reader.read_all(sink);
-        let summary = reader.into_summary();
-        if let Err(error) = result {
+        let parser = reader::SourceParser::new(source, self.options.clone());
+        let (sender, receiver) = std::sync::mpsc::sync_channel(BATCHES_IN_FLIGHT);
+        let finished = std::thread::scope(|scope| {
+            scope.spawn(move || parser.run(sender));
+            let mut finished = None;
+            for message in receiver {
+                match message {
+                    reader::Message::Batch(batch) => self.correlate_batch(&batch, index, sink),
+                    reader::Message::Done(done) => finished = Some(done),
+                }
+            }
+            finished
+        });
+        let Some(finished) = finished else {
+            self.summary.errors.push(format!(
+                "input {index}: the reading thread stopped without a summary"
+            ));
+            return;
+        };
+        let reader::Finished {
+            summary,
+            lines,
+            templates,
+            error,
+        } = *finished;
+        self.summary.lines.add(&lines);
+        self.templates.merge(templates);
+        if let Some(error) = error {
             self.summary.errors.push(error.to_string());
         }
         self.summary.sources.push(summary);
+    }
+
+    fn correlate_batch(&mut self, batch: &reader::Batch, source: u32, sink: &mut dyn RecordSink) {
+        batch.with_dependent(|owner, entries| {
+            let appliances: Vec<ApplianceId> = owner
+                .names
+                .iter()
+                .map(|name| self.correlator.appliance(name.as_deref()))
+                .collect();
+            for entry in entries {
+                let appliance = appliances[usize::from(entry.name)];
+                match &entry.parsed {
+                    reader::Parsed::Event(event) => {
+                        let entry = Entry {
+                            appliance,
+                            time: entry.time,
+                            source,
+                            line: entry.line,
+                            text: entry.text,
+                            event: *event,
+                        };
+                        self.correlator.push(&entry, sink);
+                    }
+                    reader::Parsed::Consolidated(event) => {
+                        let appliance = match (entry.host_given, event.serial) {
+                            (false, Some(serial)) => self.correlator.appliance(Some(serial)),
+                            _ => appliance,
+                        };
+                        self.correlator.push_consolidated(
+                            appliance,
+                            entry.time,
+                            entry.offset,
+                            event,
+                            sink,
+                        );
+                    }
+                    reader::Parsed::Nothing => {}
+                }
+            }
+        });
     }
 
     /// Emits the records still open and returns the summary.

@@ -45,6 +45,25 @@ pub struct LineStats {
 }
 
 impl LineStats {
+    /// Adds the counts of one input.
+    pub(crate) fn add(&mut self, other: &LineStats) {
+        self.physical += other.physical;
+        self.entries += other.entries;
+        self.recognised += other.recognised;
+        self.consolidated += other.consolidated;
+        self.unrecognised += other.unrecognised;
+        self.continuation += other.continuation;
+        self.blank += other.blank;
+        self.truncated += other.truncated;
+        self.truncated_bytes += other.truncated_bytes;
+        for (total, count) in self.form_counts.iter_mut().zip(other.form_counts) {
+            *total += count;
+        }
+        for (total, count) in self.event_counts.iter_mut().zip(other.event_counts) {
+            *total += count;
+        }
+    }
+
     /// Copies the per-line counters into `forms` and `events`.
     pub(crate) fn fill_maps(&mut self) {
         self.forms.clear();
@@ -80,6 +99,20 @@ impl TemplateCounts {
             self.counts.insert(template, 1);
         } else {
             self.other += 1;
+        }
+    }
+
+    /// Adds the counts of another table.
+    pub fn merge(&mut self, other: TemplateCounts) {
+        self.other += other.other;
+        for (template, count) in other.counts {
+            if let Some(total) = self.counts.get_mut(&template) {
+                *total += count;
+            } else if self.counts.len() < MAX_TEMPLATES {
+                self.counts.insert(template, count);
+            } else {
+                self.other += count;
+            }
         }
     }
 

@@ -1,0 +1,452 @@
+//! The first stage of a run: one input read into batches of parsed
+//! entries, on a thread of its own, while the correlator works through the
+//! batches before.
+//!
+//! A batch owns the text of its entries, one after the other in a single
+//! string, and the events parsed from that text borrow it; `self_cell`
+//! keeps the two together so that a batch can move to the correlating
+//! thread.
+
+use std::io::{Cursor as IoCursor, Read};
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::SyncSender;
+
+use self_cell::self_cell;
+
+use super::source::{PreparedSource, SourceSummary, YearTracker};
+use super::stats::{LineStats, TemplateCounts};
+use super::RunOptions;
+use crate::cef::{parse_cef, CefEvent, ConsolidatedEvent};
+use crate::event::{parse_event, template::template_of, Event};
+use crate::header::{parse_header, HeaderSpans, LogTime, Payload};
+use crate::input::{open, Compression, InputError, LineReader};
+
+/// Entries per batch at most.
+const BATCH_ENTRIES: usize = 8_192;
+
+/// Bytes of entry text per batch at most, beyond the entry being read.
+const BATCH_BYTES: usize = 1 << 20;
+
+/// One entry before its event is parsed.
+struct RawEntry {
+    start: usize,
+    end: usize,
+    spans: HeaderSpans,
+    line: u64,
+    time: Option<LogTime>,
+    /// UTC offset that applies to times inside the entry (consolidated
+    /// events carry their own times).
+    offset: Option<i32>,
+    /// Index into the batch's appliance names.
+    name: u16,
+    /// Whether the name came from the line's own syslog header.
+    host_given: bool,
+}
+
+/// What a batch owns: the entries' text and the appliance names they use.
+pub(crate) struct BatchText {
+    text: String,
+    raws: Vec<RawEntry>,
+    pub(crate) names: Vec<Option<String>>,
+}
+
+/// What an entry turned out to be.
+pub(crate) enum Parsed<'a> {
+    /// A text mail log entry, recognised or not.
+    Event(Event<'a>),
+    /// A consolidated event.
+    Consolidated(Box<ConsolidatedEvent<'a>>),
+    /// An entry with nothing for the correlator (another kind of CEF event,
+    /// or one that could not be parsed); it has been counted.
+    Nothing,
+}
+
+/// An entry ready for the correlator.
+pub(crate) struct ParsedEntry<'a> {
+    pub parsed: Parsed<'a>,
+    pub time: Option<LogTime>,
+    pub offset: Option<i32>,
+    /// Index into [`BatchText::names`].
+    pub name: u16,
+    pub host_given: bool,
+    pub line: u64,
+    pub text: &'a str,
+}
+
+pub(crate) type Entries<'a> = Vec<ParsedEntry<'a>>;
+
+self_cell!(
+    /// Entries of one input, with the text they borrow.
+    pub(crate) struct Batch {
+        owner: BatchText,
+
+        #[covariant]
+        dependent: Entries,
+    }
+);
+
+/// What the reading thread sends to the correlating one.
+pub(crate) enum Message {
+    Batch(Batch),
+    /// The input ended, or failed: its summary, counts and error.
+    Done(Box<Finished>),
+}
+
+pub(crate) struct Finished {
+    pub summary: SourceSummary,
+    pub lines: LineStats,
+    pub templates: TemplateCounts,
+    pub error: Option<InputError>,
+}
+
+/// Parses the text of every entry of a batch, counting what it finds.
+fn parse_batch(owner: BatchText, lines: &mut LineStats, templates: &mut TemplateCounts) -> Batch {
+    Batch::new(owner, |owner| {
+        let mut entries = Vec::with_capacity(owner.raws.len());
+        for raw in &owner.raws {
+            let text = &owner.text[raw.start..raw.end];
+            let header = raw.spans.resolve(text);
+            lines.entries += 1;
+            lines.form_counts[header.form as usize] += 1;
+            let parsed = match header.payload {
+                Payload::Text { text, .. } => {
+                    let event = parse_event(text);
+                    if event.is_recognised() {
+                        lines.recognised += 1;
+                        lines.event_counts[event.kind_index()] += 1;
+                    } else {
+                        lines.unrecognised += 1;
+                        templates.add(template_of(text));
+                    }
+                    Parsed::Event(event)
+                }
+                Payload::Cef(text) => match parse_cef(text) {
+                    Ok(CefEvent::Consolidated(event)) => {
+                        lines.recognised += 1;
+                        lines.consolidated += 1;
+                        Parsed::Consolidated(Box::new(event))
+                    }
+                    Ok(CefEvent::Other(other)) => {
+                        lines.unrecognised += 1;
+                        templates.add(format!(
+                            "CEF event class {}",
+                            template_of(other.header.event_class_id)
+                        ));
+                        Parsed::Nothing
+                    }
+                    Err(error) => {
+                        lines.unrecognised += 1;
+                        templates.add(format!("CEF: {error}"));
+                        Parsed::Nothing
+                    }
+                },
+                Payload::Other(text) => {
+                    lines.unrecognised += 1;
+                    let tag = header.tag.unwrap_or("syslog");
+                    templates.add(format!("{tag}: {}", template_of(text)));
+                    Parsed::Event(Event::Unknown)
+                }
+            };
+            entries.push(ParsedEntry {
+                parsed,
+                time: raw.time,
+                offset: raw.offset,
+                name: raw.name,
+                host_given: raw.host_given,
+                line: raw.line,
+                text,
+            });
+        }
+        entries
+    })
+}
+
+/// Reads one input into batches.
+pub(crate) struct SourceParser {
+    source: PreparedSource,
+    options: RunOptions,
+    summary: SourceSummary,
+    lines: LineStats,
+    templates: TemplateCounts,
+    years: YearTracker,
+    /// Appliance serial from the latest `Version:` line.
+    serial: Option<String>,
+    utc_offset: Option<i32>,
+    directory_appliance: Option<String>,
+    /// The batch being filled. Its last entry may still grow by
+    /// continuation lines while `open_entry` is set.
+    text: String,
+    raws: Vec<RawEntry>,
+    names: Vec<Option<String>>,
+    name_index: rustc_hash::FxHashMap<Option<String>, u16>,
+    open_entry: bool,
+    /// The last appliance name used, and its index in `names`.
+    last_name: Option<(Option<String>, u16)>,
+}
+
+impl SourceParser {
+    pub(crate) fn new(source: PreparedSource, options: RunOptions) -> Self {
+        let summary = source.summary();
+        let years = source.year_tracker();
+        SourceParser {
+            serial: source.serial.clone(),
+            utc_offset: source.utc_offset,
+            directory_appliance: source.directory_appliance(),
+            source,
+            options,
+            summary,
+            lines: LineStats::default(),
+            templates: TemplateCounts::default(),
+            years,
+            text: String::new(),
+            raws: Vec::new(),
+            names: Vec::new(),
+            name_index: Default::default(),
+            open_entry: false,
+            last_name: None,
+        }
+    }
+
+    /// Reads the input to its end or its first read error, sending batches
+    /// and then the summary to `sender`. Stops early if the receiver is
+    /// gone.
+    pub(crate) fn run(mut self, sender: SyncSender<Message>) {
+        let error = self.read_all(&sender).err();
+        self.close_entry();
+        self.send_batch(&sender, true);
+        let finished = Finished {
+            summary: self.summary,
+            lines: self.lines,
+            templates: self.templates,
+            error,
+        };
+        let _ = sender.send(Message::Done(Box::new(finished)));
+    }
+
+    fn read_all(&mut self, sender: &SyncSender<Message>) -> Result<(), InputError> {
+        let (reader, compressed_read): (Box<dyn Read + Send>, _) = match self.source.take_head() {
+            Some((head, rest)) => (Box::new(IoCursor::new(head).chain(rest)), None),
+            None => {
+                let opened = open(&self.source.origin)?;
+                (opened.reader, Some(opened.compressed_read))
+            }
+        };
+        let mut lines = LineReader::new(reader, self.options.max_line_bytes);
+        let result = loop {
+            // Hand the batch over before a read that may wait for data, so
+            // that records of a followed file come out as lines arrive.
+            if !lines.has_buffered_line() && !self.send_batch(sender, false) {
+                break Ok(());
+            }
+            let line = match lines.next_line() {
+                Ok(Some(line)) => line,
+                Ok(None) => break Ok(()),
+                Err(source) => break Err(source),
+            };
+            self.summary.lines += 1;
+            self.lines.physical += 1;
+            if line.skipped_bytes > 0 {
+                self.lines.truncated += 1;
+                self.lines.truncated_bytes += line.skipped_bytes;
+            }
+            let number = line.number;
+            // Checking UTF-8 first is faster than the lossy conversion for
+            // the valid lines that nearly all lines are.
+            match std::str::from_utf8(line.bytes) {
+                Ok(text) => self.push_line(text.trim_end(), number),
+                Err(_) => {
+                    let text = String::from_utf8_lossy(line.bytes).into_owned();
+                    self.push_line(text.trim_end(), number);
+                }
+            }
+            let full = self.raws.len() >= BATCH_ENTRIES || self.text.len() >= BATCH_BYTES;
+            if full && !self.send_batch(sender, false) {
+                break Ok(());
+            }
+        };
+        self.summary.bytes = lines.offset();
+        match result {
+            Ok(()) => {
+                self.summary.complete = true;
+                Ok(())
+            }
+            Err(source) => {
+                let offset = lines.offset();
+                let origin = self.source.origin.clone();
+                Err(match (self.source.compression, compressed_read) {
+                    (Compression::None, _) | (_, None) => InputError::Read {
+                        origin,
+                        offset,
+                        source,
+                    },
+                    (compression, Some(count)) => InputError::Corrupt {
+                        origin,
+                        compression: compression.name(),
+                        compressed_offset: count.load(Ordering::Relaxed),
+                        offset,
+                        source,
+                    },
+                })
+            }
+        }
+    }
+
+    /// Sends the complete entries of the batch, keeping an entry that may
+    /// still grow for the next batch unless `all`. Returns `false` when the
+    /// receiver is gone.
+    fn send_batch(&mut self, sender: &SyncSender<Message>, all: bool) -> bool {
+        let keep_last = self.open_entry && !all;
+        let complete = self.raws.len() - usize::from(keep_last);
+        if complete == 0 {
+            return true;
+        }
+        let mut raws = std::mem::take(&mut self.raws);
+        let mut text = std::mem::take(&mut self.text);
+        let names = std::mem::take(&mut self.names);
+        self.name_index.clear();
+        self.last_name = None;
+        if keep_last {
+            let last = raws.pop().expect("an open entry exists");
+            self.text.push_str(&text[last.start..]);
+            text.truncate(last.start);
+            let name = names[usize::from(last.name)].clone();
+            let index = self.intern(name);
+            self.raws.push(RawEntry {
+                start: 0,
+                end: 0,
+                name: index,
+                ..last
+            });
+        }
+        let owner = BatchText { text, raws, names };
+        let batch = parse_batch(owner, &mut self.lines, &mut self.templates);
+        sender.send(Message::Batch(batch)).is_ok()
+    }
+
+    /// Ends the entry being built: its text ends here.
+    fn close_entry(&mut self) {
+        if self.open_entry {
+            if let Some(last) = self.raws.last_mut() {
+                last.end = self.text.len();
+            }
+            self.open_entry = false;
+        }
+    }
+
+    fn push_line(&mut self, text: &str, number: u64) {
+        if text.trim_start().is_empty() {
+            self.lines.blank += 1;
+            return;
+        }
+        if let Some(header) = parse_header(text) {
+            self.close_entry();
+            self.start_entry(text, &header, number);
+            return;
+        }
+        if self.open_entry {
+            self.lines.continuation += 1;
+            let entry_start = self.raws.last().map_or(0, |raw| raw.start);
+            let limit = self.options.max_line_bytes;
+            if self.text.len() - entry_start < limit {
+                self.text.push(' ');
+                self.text.push_str(text.trim_start());
+                if self.text.len() - entry_start > limit {
+                    let mut cut = entry_start + limit;
+                    while !self.text.is_char_boundary(cut) {
+                        cut -= 1;
+                    }
+                    self.text.truncate(cut);
+                }
+            }
+            return;
+        }
+        // A line without a header before any entry of the input.
+        self.lines.entries += 1;
+        self.lines.unrecognised += 1;
+        self.templates
+            .add(format!("(no header) {}", template_of(text)));
+    }
+
+    fn start_entry(&mut self, text: &str, header: &crate::header::Header<'_>, number: u64) {
+        let spans = HeaderSpans::of(header, text);
+        // The file header lines change how the next entries are read.
+        if let Payload::Text { text: body, .. } = header.payload {
+            if body.starts_with("Version: ") || body.starts_with("Time offset from UTC: ") {
+                match parse_event(body) {
+                    Event::Version {
+                        serial: Some(serial),
+                        ..
+                    } => {
+                        self.serial = Some(serial.to_string());
+                        if self.summary.serial.is_none() {
+                            self.summary.serial = self.serial.clone();
+                        }
+                    }
+                    Event::TimeOffset { seconds } => {
+                        self.utc_offset = Some(seconds);
+                        if self.summary.utc_offset.is_none() {
+                            self.summary.utc_offset = Some(seconds);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let offset = self.options.utc_offset.or(self.utc_offset);
+        let time = header.time.map(|raw| {
+            let line_offset = raw.offset.or(offset);
+            self.years.resolve(raw).with_offset(line_offset)
+        });
+        let name = self.name_index(header.host);
+        let start = self.text.len();
+        self.text.push_str(text);
+        self.raws.push(RawEntry {
+            start,
+            end: self.text.len(),
+            spans,
+            line: number,
+            time,
+            offset,
+            name,
+            host_given: header.host.is_some(),
+        });
+        self.open_entry = true;
+    }
+
+    /// Returns the index in `names` of the appliance of an entry whose
+    /// syslog header names `host`.
+    fn name_index(&mut self, host: Option<&str>) -> u16 {
+        let name: Option<&str> = host
+            .or(self.serial.as_deref())
+            .or(self.options.host.as_deref())
+            .or(self.directory_appliance.as_deref());
+        if let Some((last, index)) = &self.last_name {
+            if last.as_deref() == name {
+                return *index;
+            }
+        }
+        let name = name.map(String::from);
+        let index = self.intern(name.clone());
+        self.last_name = Some((name, index));
+        index
+    }
+
+    /// Returns the index of `name` in the batch's names, adding it.
+    fn intern(&mut self, name: Option<String>) -> u16 {
+        if let Some(&index) = self.name_index.get(&name) {
+            return index;
+        }
+        // A batch holds at most `BATCH_ENTRIES` entries, so it names fewer
+        // appliances than `u16` counts.
+        let index = self.names.len() as u16;
+        self.names.push(name.clone());
+        self.name_index.insert(name, index);
+        index
+    }
+}
+
+impl PreparedSource {
+    fn take_head(&mut self) -> Option<(Vec<u8>, Box<dyn Read + Send>)> {
+        self.stdin_head.take()
+    }
+}
