@@ -212,7 +212,9 @@ pub struct Written {
 ///
 /// # Errors
 ///
-/// Returns the first error met creating or writing a file.
+/// Returns the first error met creating or writing a file, and an error
+/// before writing anything when an appliance's directory already contains
+/// files, which esatls would read together with the new ones.
 pub fn generate_to_dir(
     options: &Options,
     out: &Path,
@@ -221,6 +223,13 @@ pub fn generate_to_dir(
 ) -> io::Result<Vec<Written>> {
     fs::create_dir_all(out)?;
     let count = options.appliances.max(1) as usize;
+    for index in 0..count {
+        require_empty(&out.join(profile(options, index as u32).name))?;
+    }
+
+    // Each appliance writes its ground truth to a part file of its own, so
+    // that the final file lists appliances in index order whatever order
+    // the threads finish in.
     let part_path = |index: usize| -> Option<PathBuf> {
         truth.map(|path| {
             let mut name = path.as_os_str().to_owned();
@@ -245,6 +254,7 @@ pub fn generate_to_dir(
             });
         }
     });
+
     let results = results
         .into_inner()
         .map_err(|_| io::Error::other("a generator thread panicked"))?;
@@ -253,17 +263,35 @@ pub fn generate_to_dir(
         written.push(result.unwrap_or_else(|| Err(io::Error::other("appliance not generated")))?);
     }
     if let Some(path) = truth {
-        let mut file = BufWriter::new(File::create(path)?);
-        for index in 0..count {
-            let Some(part) = part_path(index) else {
-                continue;
-            };
-            io::copy(&mut File::open(&part)?, &mut file)?;
-            fs::remove_file(&part)?;
-        }
-        io::Write::flush(&mut file)?;
+        let parts: Vec<PathBuf> = (0..count).filter_map(part_path).collect();
+        concatenate(path, &parts)?;
     }
     Ok(written)
+}
+
+/// Fails unless `dir` is missing or empty.
+fn require_empty(dir: &Path) -> io::Result<()> {
+    if dir.is_dir() && fs::read_dir(dir)?.next().is_some() {
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!(
+                "{} is not empty: remove it or choose another output directory",
+                dir.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Writes the contents of `parts` one after the other to `path`, then
+/// removes them.
+fn concatenate(path: &Path, parts: &[PathBuf]) -> io::Result<()> {
+    let mut file = BufWriter::new(File::create(path)?);
+    for part in parts {
+        io::copy(&mut File::open(part)?, &mut file)?;
+        fs::remove_file(part)?;
+    }
+    io::Write::flush(&mut file)
 }
 
 fn write_appliance(

@@ -368,7 +368,7 @@ fn directory_run_equals_truth_file() {
             }
         }
         let mut sink = Collect::default();
-        let paths: Vec<PathBuf> = vec![out];
+        let paths: Vec<PathBuf> = vec![out.clone()];
         let summary = run(&paths, &RunOptions::default(), &mut sink);
         assert!(
             summary.errors.is_empty(),
@@ -384,6 +384,12 @@ fn directory_run_equals_truth_file() {
             "seed {seed}: compression of sources"
         );
         assert_records_match(&format!("seed {seed}"), messages, connections, &sink);
+
+        let again = generate_to_dir(&options, &out, None, 1);
+        assert!(
+            again.is_err(),
+            "seed {seed}: writing into used directories must fail"
+        );
     }
 }
 
