@@ -75,7 +75,7 @@ impl Formatter for SafePretty {
 /// Writes `value` as one line of JSON followed by a newline.
 pub fn write_line<W: Write, T: Serialize>(writer: &mut W, value: &T) -> io::Result<()> {
     let mut serializer = serde_json::Serializer::with_formatter(&mut *writer, SafeCompact);
-    value.serialize(&mut serializer).map_err(io::Error::other)?;
+    value.serialize(&mut serializer).map_err(io::Error::from)?;
     writer.write_all(b"\n")
 }
 
@@ -83,7 +83,7 @@ pub fn write_line<W: Write, T: Serialize>(writer: &mut W, value: &T) -> io::Resu
 pub fn write_pretty<W: Write, T: Serialize>(writer: &mut W, value: &T) -> io::Result<()> {
     let formatter = SafePretty(PrettyFormatter::with_indent(b"  "));
     let mut serializer = serde_json::Serializer::with_formatter(&mut *writer, formatter);
-    value.serialize(&mut serializer).map_err(io::Error::other)?;
+    value.serialize(&mut serializer).map_err(io::Error::from)?;
     writer.write_all(b"\n")
 }
 
