@@ -718,3 +718,84 @@ fn consolidated_events_in_one_mixed_stream() {
         serde_json::json!(["mail_logs", "consolidated"])
     );
 }
+
+#[test]
+fn split_copy_follows_same_second_revision() {
+    let records = messages(&[fixture("split-order.log")]);
+    let original = by_mid(&records, 7);
+    let copy = by_mid(&records, 8);
+    assert_eq!(original["inbound"]["tls"], "success");
+    assert_eq!(copy["inbound"]["tls"], "success");
+    assert_eq!(copy["inbound"]["protocol"], "TLSv1.2");
+    // Start MID 8 ICID 0 comes after the split line: the copy keeps ICID 5.
+    assert_eq!(copy["icid"], 5);
+    // One recipient of the address moved to the copy, the other stayed.
+    let rids: Vec<u64> = original["recipients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["rid"].as_u64().unwrap())
+        .collect();
+    assert_eq!(rids, vec![1]);
+    assert_eq!(copy["recipients"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn trace_lists_same_second_tls_line() {
+    let path = sample_dir().join("esa2-syslog.log");
+    let output = esatls_paths(
+        &["trace", "81001", "--year", "2026", "--format", "json"],
+        &[path],
+    );
+    let found = json_lines(&output);
+    let lines: Vec<u64> = found[0]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines[..5], [1, 2, 3, 4, 5]);
+}
+
+#[test]
+fn fifo_named_on_command_line_is_read_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe");
+    let status = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(status.success());
+    let data = std::fs::read(fixture("lifecycle.log")).unwrap();
+    let writer_path = fifo.clone();
+    let writer = std::thread::spawn(move || std::fs::write(writer_path, data).unwrap());
+    let output = esatls_paths(&["report", "--format", "json"], &[fifo]);
+    writer.join().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["lines"]["total"], 33);
+    assert_eq!(report["inbound"]["messages"]["total"], 1);
+}
+
+#[test]
+fn same_file_twice_is_read_once() {
+    let path = fixture("lifecycle.log");
+    let output = esatls_paths(&["report", "--format", "json"], &[path.clone(), path]);
+    assert_eq!(output.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["inbound"]["messages"]["total"], 1);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("lifecycle.log: read once; an earlier path reaches the same input"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn byte_order_mark_is_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bom.log");
+    let mut data = b"\xef\xbb\xbf".to_vec();
+    data.extend(std::fs::read(fixture("inbound-success.log")).unwrap());
+    std::fs::write(&path, data).unwrap();
+    let report = report(&[path]);
+    assert_eq!(report["lines"]["unrecognised"], 0);
+    assert_eq!(report["inbound"]["messages"]["success"], 1);
+}

@@ -75,6 +75,16 @@ pub fn parse_utc_offset(text: &str) -> Result<i32> {
 
 /// Turns the shared input options into run options and the list of paths.
 pub fn run_options(input: &InputArgs, keep_evidence: bool) -> Result<(Vec<PathBuf>, RunOptions)> {
+    run_options_for(input, keep_evidence, true)
+}
+
+/// Like [`run_options`]; `keep_details` false drops the text fields a
+/// summary does not show.
+pub fn run_options_for(
+    input: &InputArgs,
+    keep_evidence: bool,
+    keep_details: bool,
+) -> Result<(Vec<PathBuf>, RunOptions)> {
     let utc_offset = input
         .utc_offset
         .as_deref()
@@ -99,6 +109,7 @@ pub fn run_options(input: &InputArgs, keep_evidence: bool) -> Result<(Vec<PathBu
     let options = RunOptions {
         correlate: CorrelateOptions {
             keep_evidence,
+            keep_details,
             max_idle_seconds: i64::from(input.max_idle_days) * 86_400,
             max_open: input.max_open,
             ..CorrelateOptions::default()
@@ -133,6 +144,9 @@ pub fn table_style() -> TableStyle {
 pub fn finish_run(summary: &RunSummary, status: u8) -> u8 {
     let stderr = io::stderr();
     let mut stderr = stderr.lock();
+    for warning in &summary.warnings {
+        let _ = writeln!(stderr, "esatls: warning: {}", for_terminal(warning));
+    }
     for error in &summary.errors {
         let _ = writeln!(stderr, "esatls: error: {}", for_terminal(error));
     }

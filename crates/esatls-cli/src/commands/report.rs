@@ -6,7 +6,7 @@ use esatls::output::{html, json, table};
 use esatls::pipeline;
 use esatls::report::ReportBuilder;
 
-use super::{finish_run, flush, run_options, stdout, table_style};
+use super::{finish_run, flush, run_options_for, stdout, table_style};
 use crate::cli::{ReportArgs, ReportFormat};
 use crate::exit;
 
@@ -22,7 +22,7 @@ struct ReportDocument<'a> {
 }
 
 pub fn run(args: ReportArgs) -> Result<u8> {
-    let (paths, options) = run_options(&args.input, false)?;
+    let (paths, options) = run_options_for(&args.input, false, false)?;
     let mut builder = ReportBuilder::new();
     let summary = pipeline::run(&paths, &options, &mut builder);
     let report = builder.finish(&summary);

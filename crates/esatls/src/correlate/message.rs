@@ -73,6 +73,9 @@ pub(crate) struct Message {
     /// the copy reports them, so this record leaves them out unless it has
     /// a result of its own for them.
     pub moved: Vec<Box<str>>,
+    /// Messages split or rewritten from this one, which took its inbound
+    /// verdict and must follow a late revision of it.
+    pub heirs: Vec<u64>,
     /// What consolidated events said of the message while it was open.
     pub facts: Option<super::consolidated::Facts>,
     /// Delivery connections whose own lines were already copied into
@@ -100,6 +103,7 @@ impl Message {
             recipients_dropped: 0,
             origin: None,
             moved: Vec::new(),
+            heirs: Vec::new(),
             facts: None,
             evidence_dcids: Vec::new(),
             evidence: Vec::new(),
@@ -107,14 +111,13 @@ impl Message {
     }
 
     /// Returns the recipient with id `rid`, adding it if the message has
-    /// fewer than `limit` recipients. Returns `None` (and counts the
-    /// recipient as dropped) past the limit.
+    /// fewer than `limit` recipients. Returns `None` past the limit; the
+    /// caller counts the recipient once, where it is defined.
     pub(crate) fn recipient(&mut self, rid: u32, limit: usize) -> Option<&mut Recipient> {
         let index = match self.recipients.binary_search_by_key(&rid, |r| r.rid) {
             Ok(index) => index,
             Err(index) => {
                 if self.recipients.len() >= limit {
-                    self.recipients_dropped += 1;
                     return None;
                 }
                 self.recipients.insert(
@@ -149,17 +152,26 @@ impl Message {
     /// seen: recipients without a result are then `unknown`, otherwise the
     /// logs ended (or the message was closed early) and they are `pending`.
     pub(crate) fn into_record(self, host: Option<Arc<str>>, finished: bool) -> MessageRecord {
-        let moved = self.moved;
+        // Each address a split copy took over leaves out one recipient of
+        // that address that has no result here.
+        let mut moved = self.moved;
         let recipients = self
             .recipients
             .into_iter()
             .filter(|recipient| {
-                let untouched = recipient.progress == Progress::NotAttempted;
-                let taken_over = recipient
-                    .address
-                    .as_ref()
-                    .is_some_and(|address| moved.contains(address));
-                !(untouched && taken_over)
+                if recipient.progress != Progress::NotAttempted {
+                    return true;
+                }
+                let Some(address) = &recipient.address else {
+                    return true;
+                };
+                match moved.iter().position(|taken| taken == address) {
+                    Some(index) => {
+                        moved.swap_remove(index);
+                        false
+                    }
+                    None => true,
+                }
             })
             .map(|recipient| recipient_record(recipient, finished))
             .collect();
@@ -254,7 +266,6 @@ mod tests {
         assert!(message.recipient(7, 3).is_none());
         let rids: Vec<u32> = message.recipients.iter().map(|r| r.rid).collect();
         assert_eq!(rids, vec![1, 2, 3]);
-        assert_eq!(message.recipients_dropped, 1);
     }
 
     #[test]

@@ -59,6 +59,10 @@ pub struct CorrelateOptions {
     /// Most open connections (per direction) and open messages kept per
     /// appliance; past it the least recently seen are closed as incomplete.
     pub max_open: usize,
+    /// Keep the text fields a summary does not use (sender, subject,
+    /// Message-ID, replies, bounce reasons, remote names and addresses).
+    /// Turning this off saves memory and time for `report`.
+    pub keep_details: bool,
     /// The run reads consolidated events as well as text mail logs, so a
     /// finished message waits for its consolidated event, to join the two
     /// into one record.
@@ -72,6 +76,7 @@ impl Default for CorrelateOptions {
             max_recipients: 100_000,
             max_idle_seconds: 7 * 86_400,
             max_open: 500_000,
+            keep_details: true,
             expect_consolidated: false,
         }
     }
@@ -649,12 +654,14 @@ impl State<'_> {
                 remote_host,
             } => {
                 self.open_connection(Direction::Inbound, icid, entry.time, &evidence);
-                if let Some(connection) = self.appliance.icids.get_mut(&icid) {
-                    connection.interface = interface.map(bounded);
-                    connection.remote_ip = remote_ip.map(bounded);
-                    connection.remote_host = remote_host.map(bounded);
+                if self.options.keep_details {
+                    if let Some(connection) = self.appliance.icids.get_mut(&icid) {
+                        connection.interface = interface.map(bounded);
+                        connection.remote_ip = remote_ip.map(bounded);
+                        connection.remote_host = remote_host.map(bounded);
+                    }
                 }
-                self.revise_recent(Direction::Inbound, icid, now);
+                self.revise_recent(Direction::Inbound, icid, now, &evidence);
             }
             Event::IcidPolicy { icid, .. } => {
                 if let Some(connection) = self.touch_connection(Direction::Inbound, icid) {
@@ -674,13 +681,16 @@ impl State<'_> {
                 ..
             } => {
                 self.open_connection(Direction::Outbound, dcid, entry.time, &evidence);
-                if let Some(connection) = self.appliance.dcids.get_mut(&dcid) {
+                let keep_details = self.options.keep_details;
+                if let Some(connection) =
+                    self.appliance.dcids.get_mut(&dcid).filter(|_| keep_details)
+                {
                     connection.interface = interface.map(bounded);
                     if remote_ip.is_some() {
                         connection.remote_ip = remote_ip.map(bounded);
                     }
                 }
-                self.revise_recent(Direction::Outbound, dcid, now);
+                self.revise_recent(Direction::Outbound, dcid, now, &evidence);
             }
             Event::DcidTls {
                 dcid,
@@ -723,8 +733,11 @@ impl State<'_> {
             }
             Event::MessageFrom { mid, icid, sender } => {
                 self.touch_icid_of(icid);
+                let keep_details = self.options.keep_details;
                 if let Some(message) = self.touch_message(mid) {
-                    message.sender = Some(bounded(sender));
+                    if keep_details {
+                        message.sender = Some(bounded(sender));
+                    }
                     push_evidence(&mut message.evidence, &evidence);
                 }
             }
@@ -744,7 +757,10 @@ impl State<'_> {
                     if let Some(rid) = rid {
                         match message.recipient(rid, limit) {
                             Some(recipient) => recipient.address = Some(bounded(address)),
-                            None => dropped = true,
+                            None => {
+                                message.recipients_dropped += 1;
+                                dropped = true;
+                            }
                         }
                         if let Some((origin, Derivation::Split)) = message.origin {
                             split_from = Some(origin);
@@ -761,13 +777,15 @@ impl State<'_> {
                 }
             }
             Event::MessageId { mid, message_id } => {
-                if let Some(message) = self.touch_message(mid) {
+                let keep_details = self.options.keep_details;
+                if let Some(message) = self.touch_message(mid).filter(|_| keep_details) {
                     message.message_id = Some(bounded(&message_id.decode()));
                     push_evidence(&mut message.evidence, &evidence);
                 }
             }
             Event::MessageSubject { mid, subject } => {
-                if let Some(message) = self.touch_message(mid) {
+                let keep_details = self.options.keep_details;
+                if let Some(message) = self.touch_message(mid).filter(|_| keep_details) {
                     message.subject = Some(bounded(&subject.decode()));
                     push_evidence(&mut message.evidence, &evidence);
                 }
@@ -793,10 +811,12 @@ impl State<'_> {
                 rids,
                 response,
             } => {
-                let text = bounded(&response.decode());
-                self.for_recipients(mid, rids, &evidence, |recipient| {
-                    recipient.response = Some(text.clone());
-                });
+                if self.options.keep_details {
+                    let text = bounded(&response.decode());
+                    self.for_recipients(mid, rids, &evidence, |recipient| {
+                        recipient.response = Some(text.clone());
+                    });
+                }
             }
             Event::MessagePending { mid, rids } => {
                 self.for_recipients(mid, rids, &evidence, |recipient| {
@@ -943,7 +963,7 @@ impl State<'_> {
             connection.remote_ip = remote_ip.map(bounded);
         }
         push_evidence(&mut connection.evidence, evidence);
-        self.revise_recent(direction, id, now);
+        self.revise_recent(direction, id, now, evidence);
     }
 
     fn close_connection(
@@ -967,8 +987,16 @@ impl State<'_> {
     }
 
     /// Gives the messages (inbound) or attempts (outbound) that took
-    /// connection `id`'s state in second `now` the state as it is now.
-    fn revise_recent(&mut self, direction: Direction, id: u64, now: i64) {
+    /// connection `id`'s state in second `now` the state as it is now, with
+    /// the line that changed it as evidence. Copies that inherited a revised
+    /// message's inbound verdict follow it.
+    fn revise_recent(
+        &mut self,
+        direction: Direction,
+        id: u64,
+        now: i64,
+        evidence: &Option<Evidence>,
+    ) {
         let appliance = &mut *self.appliance;
         let connections = match direction {
             Direction::Inbound => &appliance.icids,
@@ -982,6 +1010,7 @@ impl State<'_> {
             return;
         }
         let snapshot = connection.snapshot_at(now);
+        let mut heirs = Vec::new();
         for mid in recent {
             let Some(message) = appliance.messages.get_mut(mid) else {
                 continue;
@@ -995,9 +1024,12 @@ impl State<'_> {
                         message.inbound.tls = snapshot.clone();
                         message.inbound.remote_ip = connection.remote_ip.clone();
                         message.inbound.remote_host = connection.remote_host.clone();
+                        push_evidence(&mut message.evidence, evidence);
+                        heirs.extend(message.heirs.iter().copied());
                     }
                 }
                 Direction::Outbound => {
+                    let mut revised = false;
                     for recipient in &mut message.recipients {
                         if let Some(attempt) = &mut recipient.attempt {
                             if attempt.dcid == id && attempt.second == now {
@@ -1005,7 +1037,30 @@ impl State<'_> {
                                 if connection.remote_ip.is_some() {
                                     attempt.remote_ip = connection.remote_ip.clone();
                                 }
+                                revised = true;
                             }
+                        }
+                    }
+                    if revised {
+                        push_evidence(&mut message.evidence, evidence);
+                    }
+                }
+            }
+        }
+        // Heirs of heirs follow too; the list only grows by copies made from
+        // copies, which is bounded by the messages open.
+        let mut index = 0;
+        while index < heirs.len() {
+            let heir = heirs[index];
+            index += 1;
+            if let Some(message) = appliance.messages.get_mut(&heir) {
+                if message.inbound.inherited {
+                    message.inbound.tls = snapshot.clone();
+                    message.inbound.remote_ip = connection.remote_ip.clone();
+                    message.inbound.remote_host = connection.remote_host.clone();
+                    for next in &message.heirs {
+                        if !heirs.contains(next) {
+                            heirs.push(*next);
                         }
                     }
                 }
@@ -1054,7 +1109,11 @@ impl State<'_> {
         message.start_seen = true;
         message.started = time;
         message.start_second = now;
-        message.icid = Some(icid);
+        // A split copy is logged with ICID 0 but came in on its original's
+        // connection, whichever of the two lines came first.
+        if !(message.inbound.inherited && icid == 0) {
+            message.icid = Some(icid);
+        }
         if !message.inbound.inherited {
             match inbound {
                 Some((tls, remote_ip, remote_host)) => {
@@ -1079,8 +1138,15 @@ impl State<'_> {
         derivation: Derivation,
         evidence: &Option<Evidence>,
     ) {
+        let inherits = matches!(
+            derivation,
+            Derivation::Split | Derivation::Rewritten | Derivation::Reinjected
+        );
         let parent = self.appliance.messages.get_mut(&origin).map(|parent| {
             push_evidence(&mut parent.evidence, evidence);
+            if inherits && !parent.heirs.contains(&mid) {
+                parent.heirs.push(mid);
+            }
             (
                 parent.inbound.tls.clone(),
                 parent.inbound.remote_ip.clone(),
@@ -1136,17 +1202,15 @@ impl State<'_> {
         mut update: impl FnMut(&mut message::Recipient),
     ) {
         let limit = self.options.max_recipients;
-        let mut dropped = 0;
         if let Some(message) = self.touch_message(mid) {
             push_evidence(&mut message.evidence, evidence);
             for rid in rids.iter() {
-                match message.recipient(rid, limit) {
-                    Some(recipient) => update(recipient),
-                    None => dropped += 1,
+                // A recipient past the limit was counted where it was defined.
+                if let Some(recipient) = message.recipient(rid, limit) {
+                    update(recipient);
                 }
             }
         }
-        self.stats.recipients_dropped += dropped;
     }
 
     /// Handles `Delivery start` (`result` is `None`), `Message done`,
@@ -1161,6 +1225,7 @@ impl State<'_> {
         result: Option<(Progress, &str)>,
     ) {
         let keep_evidence = self.options.keep_evidence;
+        let keep_details = self.options.keep_details;
         let mut snapshot = None;
         let mut connection_evidence = Vec::new();
         if let Some(connection) = self.touch_connection(Direction::Outbound, dcid) {
@@ -1175,7 +1240,6 @@ impl State<'_> {
             }
         }
         let limit = self.options.max_recipients;
-        let mut dropped = 0;
         let Some(message) = self.touch_message(mid) else {
             return;
         };
@@ -1187,8 +1251,8 @@ impl State<'_> {
         }
         push_evidence(&mut message.evidence, evidence);
         for rid in rids.iter() {
+            // A recipient past the limit was counted where it was defined.
             let Some(recipient) = message.recipient(rid, limit) else {
-                dropped += 1;
                 continue;
             };
             let new_attempt = match (&recipient.attempt, result) {
@@ -1211,12 +1275,44 @@ impl State<'_> {
                 Some((progress, reason)) => {
                     recipient.progress = progress;
                     recipient.reason = match progress {
+                        _ if !keep_details => None,
                         Progress::Delivered => None,
                         _ => Some(bounded(reason)),
                     };
                 }
             }
         }
-        self.stats.recipients_dropped += dropped;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::pipeline::{run_bytes, RunOptions};
+    use crate::record::Collect;
+
+    #[test]
+    fn recipients_past_limit_count_once() {
+        let mut log = String::from("Mon Mar  2 10:00:00 2026 Info: Start MID 1 ICID 9\n");
+        for rid in 0..5 {
+            log.push_str(&format!(
+                "Mon Mar  2 10:00:00 2026 Info: MID 1 ICID 9 RID {rid} To: <r{rid}@example.com>\n"
+            ));
+        }
+        log.push_str(
+            "Mon Mar  2 10:00:01 2026 Info: Delivery start DCID 3 MID 1 to RID [0, 1, 2, 3, 4]\n\
+             Mon Mar  2 10:00:01 2026 Info: Message done DCID 3 MID 1 to RID [0, 1, 2, 3, 4]\n\
+             Mon Mar  2 10:00:01 2026 Info: Message finished MID 1 done\n",
+        );
+        let mut options = RunOptions::default();
+        options.correlate.max_recipients = 2;
+        let mut records = Collect::default();
+        let summary = run_bytes(&[("limit", log.as_bytes())], &options, &mut records);
+        assert_eq!(summary.correlation.recipients_dropped, 3);
+        assert_eq!(records.messages[0].recipients_dropped, 3);
+        assert_eq!(records.messages[0].recipients.len(), 2);
+        assert_eq!(
+            records.messages[0].recipients[1].status.as_str(),
+            "delivered"
+        );
     }
 }

@@ -24,7 +24,7 @@ pub enum TlsOutcome<'a> {
         /// Destination domain from `for <domain>`.
         domain: Option<&'a str>,
     },
-    /// `TLS failed[: reason]`, or another TLS wording that is not success.
+    /// `TLS failed[: reason]`.
     Failed { reason: Option<&'a str> },
     /// `TLS was required but ...`: the text after `TLS `.
     Required { text: &'a str },

@@ -75,27 +75,31 @@ fn non_empty(value: &str) -> Option<&str> {
     }
 }
 
-/// Parses what follows `TLS `: `success ...`, `failed[: reason]`,
-/// `was required but ...`, or another wording, which counts as a failure.
-fn tls_outcome(rest: &str) -> TlsOutcome<'_> {
+/// Parses what follows `TLS `: `success ...`, `failed[: reason]` or
+/// `was required but ...`. Any other wording is not a TLS result this
+/// parser knows, and returns `None` so that the entry is counted as
+/// unrecognised rather than guessed at.
+fn tls_outcome(rest: &str) -> Option<TlsOutcome<'_>> {
     let rest = rest.trim();
     if let Some(after) = rest.strip_prefix("success") {
         if after.is_empty() || after.starts_with(' ') {
-            return tls_success(after);
+            return Some(tls_success(after));
         }
+        return None;
     }
     if let Some(after) = rest.strip_prefix("failed") {
+        if !(after.is_empty() || after.starts_with(':') || after.starts_with(' ')) {
+            return None;
+        }
         let reason = after.strip_prefix(':').unwrap_or(after);
-        return TlsOutcome::Failed {
+        return Some(TlsOutcome::Failed {
             reason: non_empty(reason),
-        };
+        });
     }
-    if rest.starts_with("was required") {
-        return TlsOutcome::Required { text: rest };
+    if rest.starts_with("was required but ") {
+        return Some(TlsOutcome::Required { text: rest });
     }
-    TlsOutcome::Failed {
-        reason: non_empty(rest),
-    }
+    None
 }
 
 /// Parses the optional fields after `TLS success`.
@@ -158,7 +162,7 @@ fn icid_event(mut cursor: Cursor<'_>) -> Option<Event<'_>> {
         }
         "TLS" => Event::IcidTls {
             icid,
-            outcome: tls_outcome(cursor.rest()),
+            outcome: tls_outcome(cursor.rest())?,
         },
         "close" if cursor.is_empty() => Event::IcidClose { icid, lost: false },
         "lost" if cursor.is_empty() => Event::IcidClose { icid, lost: true },
@@ -197,11 +201,11 @@ fn dcid_event(mut cursor: Cursor<'_>) -> Option<Event<'_>> {
     if cursor.eat("IP ") {
         remote_ip = Some(cursor.word()?);
     }
-    if cursor.eat("TLS ") || cursor.rest() == "TLS" {
+    if cursor.eat("TLS ") {
         return Some(Event::DcidTls {
             dcid,
             remote_ip,
-            outcome: tls_outcome(cursor.rest()),
+            outcome: tls_outcome(cursor.rest())?,
         });
     }
     None
@@ -387,43 +391,63 @@ fn mid_event(mut cursor: Cursor<'_>) -> Option<Event<'_>> {
     mid_detail(mid, cursor)
 }
 
-/// Parses the `MID m ...` entries that name no ICID or RID.
+/// Parses the `MID m ...` entries that name no ICID or RID, dispatching
+/// on the word after the MID so that each template costs one comparison.
 fn mid_detail(mid: u64, mut cursor: Cursor<'_>) -> Option<Event<'_>> {
-    if cursor.eat("Message-ID") {
-        cursor.spaces();
-        return Some(Event::MessageId {
+    let rest = cursor.rest();
+    let mut words = cursor;
+    let word = words.word()?;
+    let after = words.rest();
+    let event = match word {
+        "Message-ID" => Event::MessageId {
             mid,
-            message_id: Quoted::from_rest(cursor.rest()),
-        });
-    }
-    if cursor.eat("Subject") {
-        if !cursor.is_empty() && !cursor.spaces() {
-            return None;
-        }
-        return Some(Event::MessageSubject {
+            message_id: Quoted::from_rest(after.trim_start()),
+        },
+        "Subject" => Event::MessageSubject {
             mid,
-            subject: Quoted::from_rest(cursor.rest()),
-        });
-    }
-    if cursor.eat("ready ") {
-        let bytes = cursor.number_word()?;
-        if !cursor.rest().starts_with("bytes") {
-            return None;
+            subject: Quoted::from_rest(after.trim_start()),
+        },
+        "ready" => {
+            let bytes = words.number_word()?;
+            if !words.rest().starts_with("bytes") {
+                return None;
+            }
+            Event::MessageReady { mid, bytes }
         }
-        return Some(Event::MessageReady { mid, bytes });
-    }
-    if cursor.rest() == "queued for delivery" {
-        return Some(Event::MessageQueued { mid });
-    }
-    if cursor.eat("rewritten to ") {
-        cursor.eat("MID ");
-        let new_mid = cursor.number()?;
-        return Some(Event::MessageDerived {
-            mid: new_mid,
-            origin: mid,
-            derivation: Derivation::Rewritten,
-        });
-    }
+        "queued" if after == "for delivery" => Event::MessageQueued { mid },
+        "rewritten" => {
+            cursor = words;
+            if !cursor.eat("to ") {
+                return None;
+            }
+            cursor.eat("MID ");
+            let new_mid = cursor.number()?;
+            Event::MessageDerived {
+                mid: new_mid,
+                origin: mid,
+                derivation: Derivation::Rewritten,
+            }
+        }
+        "was" | "generated" => return mid_was(mid, rest),
+        "to" => {
+            cursor = words;
+            if !cursor.eat("RID ") {
+                return None;
+            }
+            let rids = RidList::new(cursor.int_list()?);
+            if !cursor.rest().trim_start().starts_with("pending till") {
+                return None;
+            }
+            Event::MessagePending { mid, rids }
+        }
+        _ => note_mid(mid_note_kind(word, rest)?, mid),
+    };
+    Some(event)
+}
+
+/// Parses `MID m was ...` and `MID m generated ...`.
+fn mid_was(mid: u64, rest: &str) -> Option<Event<'_>> {
+    let mut cursor = Cursor::new(rest);
     if cursor.eat("was split creating MID ") {
         let new_mid = cursor.number()?;
         return Some(Event::MessageDerived {
@@ -432,74 +456,62 @@ fn mid_detail(mid: u64, mut cursor: Cursor<'_>) -> Option<Event<'_>> {
             derivation: Derivation::Split,
         });
     }
-    let mut generated = cursor;
-    generated.eat("was ");
-    if generated.eat("generated based on MID ") {
-        let origin = generated.number()?;
+    cursor.eat("was ");
+    if cursor.eat("generated based on MID ") {
+        let origin = cursor.number()?;
         return Some(Event::MessageDerived {
             mid,
             origin,
             derivation: Derivation::Generated,
         });
     }
-    if generated.eat("generated for bounce of MID ") {
-        let origin = generated.number()?;
+    if cursor.eat("generated for bounce of MID ") {
+        let origin = cursor.number()?;
         return Some(Event::MessageDerived {
             mid,
             origin,
             derivation: Derivation::Bounce,
         });
     }
-    if cursor.eat("to RID ") {
-        let rids = RidList::new(cursor.int_list()?);
-        if !cursor.rest().trim_start().starts_with("pending till") {
-            return None;
-        }
-        return Some(Event::MessagePending { mid, rids });
-    }
-    let kind = mid_note_kind(cursor.rest())?;
+    let kind = if rest.starts_with("was too big (") {
+        NoteKind::Scanning
+    } else if rest.starts_with("was dropped by content filter") {
+        NoteKind::Policy
+    } else {
+        return None;
+    };
     Some(note_mid(kind, mid))
 }
 
-/// Classifies the known `MID m ...` entries that the verdicts do not use.
-fn mid_note_kind(rest: &str) -> Option<NoteKind> {
-    const PREFIXES: &[(&str, NoteKind)] = &[
-        ("interim verdict using engine:", NoteKind::Antispam),
-        ("using engine:", NoteKind::Antispam),
-        ("interim AV verdict", NoteKind::Antivirus),
-        ("antivirus ", NoteKind::Antivirus),
-        ("Outbreak Filters:", NoteKind::Scanning),
-        ("was too big (", NoteKind::Scanning),
-        ("AMP ", NoteKind::Scanning),
-        ("URL ", NoteKind::Scanning),
-        ("not completely scanned by SDS", NoteKind::Scanning),
-        ("SPF:", NoteKind::Authentication),
-        ("DKIM:", NoteKind::Authentication),
-        ("DomainKeys:", NoteKind::Authentication),
-        ("DMARC:", NoteKind::Authentication),
-        ("SDR:", NoteKind::SenderReputation),
-        (
-            "matched all recipients for per-recipient policy",
-            NoteKind::Policy,
-        ),
-        ("DLP ", NoteKind::Policy),
-        ("Custom Log Entry:", NoteKind::Policy),
-        ("attachment ", NoteKind::Policy),
-        ("was dropped by content filter", NoteKind::Policy),
-        ("IncomingRelay(", NoteKind::Session),
-        ("quarantined to ", NoteKind::Quarantine),
-        ("released from quarantine", NoteKind::Quarantine),
-        (
-            "enqueued for transfer to centralized quarantine",
-            NoteKind::Quarantine,
-        ),
-        ("Could not convert character set", NoteKind::System),
-        ("Global unsubscribe matched", NoteKind::Policy),
-    ];
-    PREFIXES
-        .iter()
-        .find(|(prefix, _)| rest.starts_with(prefix))
-        .map(|&(_, kind)| kind)
+/// Classifies the known `MID m ...` entries that the verdicts do not use,
+/// by their first word and, where one word is not enough, the text.
+fn mid_note_kind(word: &str, rest: &str) -> Option<NoteKind> {
+    let kind = match word {
+        "interim" if rest.starts_with("interim verdict using engine:") => NoteKind::Antispam,
+        "interim" if rest.starts_with("interim AV verdict") => NoteKind::Antivirus,
+        "using" if rest.starts_with("using engine:") => NoteKind::Antispam,
+        "antivirus" => NoteKind::Antivirus,
+        "Outbreak" if rest.starts_with("Outbreak Filters:") => NoteKind::Scanning,
+        "AMP" | "URL" => NoteKind::Scanning,
+        "not" if rest.starts_with("not completely scanned by SDS") => NoteKind::Scanning,
+        "SPF:" | "DKIM:" | "DomainKeys:" | "DMARC:" => NoteKind::Authentication,
+        "SDR:" => NoteKind::SenderReputation,
+        "matched" if rest.starts_with("matched all recipients for per-recipient policy") => {
+            NoteKind::Policy
+        }
+        "DLP" | "attachment" => NoteKind::Policy,
+        "Custom" if rest.starts_with("Custom Log Entry:") => NoteKind::Policy,
+        "Global" if rest.starts_with("Global unsubscribe matched") => NoteKind::Policy,
+        "quarantined" if rest.starts_with("quarantined to ") => NoteKind::Quarantine,
+        "released" if rest.starts_with("released from quarantine") => NoteKind::Quarantine,
+        "enqueued" if rest.starts_with("enqueued for transfer to centralized quarantine") => {
+            NoteKind::Quarantine
+        }
+        "Could" if rest.starts_with("Could not convert character set") => NoteKind::System,
+        _ if word.starts_with("IncomingRelay(") => NoteKind::Session,
+        _ => return None,
+    };
+    Some(kind)
 }
 
 /// Parses `to RID [list]` or the pre-4.0 form `to [list]`.

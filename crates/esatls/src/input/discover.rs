@@ -13,28 +13,69 @@ pub struct DiscoveredInput {
     pub walked_from: Option<PathBuf>,
 }
 
+/// The inputs a command line names, and what was left out.
+#[derive(Debug, Default)]
+pub struct Expansion {
+    pub inputs: Vec<DiscoveredInput>,
+    /// Directories that could not be read, and entries of walked
+    /// directories that are not regular files.
+    pub errors: Vec<InputError>,
+    /// Inputs left out because an earlier path reached the same file.
+    pub duplicates: Vec<String>,
+}
+
 /// Expands files, directories (walked recursively, entries in name order)
-/// and `-` (standard input) into a list of inputs. A directory that cannot
-/// be read is reported and skipped.
-pub fn expand_inputs(paths: &[PathBuf]) -> (Vec<DiscoveredInput>, Vec<InputError>) {
-    let mut inputs = Vec::new();
-    let mut errors = Vec::new();
+/// and `-` (standard input) into a list of inputs.
+///
+/// Each file is read once however many paths reach it. A walk does not
+/// follow symbolic links to directories (a link back up the tree would make
+/// it endless) and leaves out entries that are not regular files, such as
+/// FIFOs, which are reported; a FIFO or device named on the command line is
+/// read.
+pub fn expand_inputs(paths: &[PathBuf]) -> Expansion {
+    let mut expansion = Expansion::default();
+    let mut seen = std::collections::HashSet::new();
+    let mut stdin_seen = false;
     for path in paths {
         if path.as_os_str() == "-" {
-            inputs.push(DiscoveredInput {
+            if stdin_seen {
+                expansion.duplicates.push("-".to_string());
+                continue;
+            }
+            stdin_seen = true;
+            expansion.inputs.push(DiscoveredInput {
                 origin: Origin::Stdin,
                 walked_from: None,
             });
         } else if path.is_dir() {
-            walk(path, path, &mut inputs, &mut errors);
+            walk(path, path, &mut expansion.inputs, &mut expansion.errors);
         } else {
-            inputs.push(DiscoveredInput {
+            expansion.inputs.push(DiscoveredInput {
                 origin: Origin::Path(path.clone()),
                 walked_from: None,
             });
         }
     }
-    (inputs, errors)
+    let inputs = std::mem::take(&mut expansion.inputs);
+    for input in inputs {
+        if let Origin::Path(path) = &input.origin {
+            if let Some(identity) = file_identity(path) {
+                if !seen.insert(identity) {
+                    expansion.duplicates.push(path.display().to_string());
+                    continue;
+                }
+            }
+        }
+        expansion.inputs.push(input);
+    }
+    expansion
+}
+
+/// Returns the device and inode of the file `path` reaches.
+fn file_identity(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let metadata = std::fs::metadata(path).ok()?;
+    Some((metadata.dev(), metadata.ino()))
 }
 
 fn walk(root: &Path, dir: &Path, inputs: &mut Vec<DiscoveredInput>, errors: &mut Vec<InputError>) {
@@ -48,28 +89,66 @@ fn walk(root: &Path, dir: &Path, inputs: &mut Vec<DiscoveredInput>, errors: &mut
             return;
         }
     };
-    let mut paths: Vec<PathBuf> = Vec::new();
+    let mut paths: Vec<(PathBuf, std::fs::FileType)> = Vec::new();
     for entry in entries {
-        match entry {
-            Ok(entry) => paths.push(entry.path()),
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(source) => {
+                errors.push(InputError::Walk {
+                    path: dir.to_path_buf(),
+                    source,
+                });
+                continue;
+            }
+        };
+        match entry.file_type() {
+            Ok(file_type) => paths.push((entry.path(), file_type)),
             Err(source) => errors.push(InputError::Walk {
-                path: dir.to_path_buf(),
+                path: entry.path(),
                 source,
             }),
         }
     }
-    paths.sort();
-    for path in paths {
+    paths.sort_by(|a, b| a.0.cmp(&b.0));
+    for (path, file_type) in paths {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         if name.starts_with('.') {
             continue;
         }
-        if path.is_dir() {
+        if file_type.is_dir() {
             walk(root, &path, inputs, errors);
-        } else if path.is_file() {
+            continue;
+        }
+        // A link is read when it leads to a regular file; a link to a
+        // directory is not walked.
+        let target_is_file = if file_type.is_symlink() {
+            match std::fs::metadata(&path) {
+                Ok(metadata) if metadata.is_dir() => continue,
+                Ok(metadata) => metadata.is_file(),
+                Err(source) => {
+                    errors.push(InputError::Open {
+                        origin: Origin::Path(path),
+                        source,
+                    });
+                    continue;
+                }
+            }
+        } else {
+            file_type.is_file()
+        };
+        if target_is_file {
             inputs.push(DiscoveredInput {
                 origin: Origin::Path(path),
                 walked_from: Some(root.to_path_buf()),
+            });
+        } else {
+            errors.push(InputError::Open {
+                origin: Origin::Path(path),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "not a regular file, so a directory walk leaves it out; name it on the \
+                     command line to read it",
+                ),
             });
         }
     }
@@ -139,9 +218,28 @@ mod tests {
         std::fs::write(dir.join("esa1/b.log"), "").unwrap();
         std::fs::write(dir.join("esa1/a.log"), "").unwrap();
         std::fs::write(dir.join(".hidden"), "").unwrap();
-        let (inputs, errors) = expand_inputs(&[dir.clone(), PathBuf::from("-")]);
-        assert!(errors.is_empty());
-        let names: Vec<String> = inputs.iter().map(|i| i.origin.to_string()).collect();
+        std::os::unix::fs::symlink("..", dir.join("esa1/loop")).unwrap();
+        std::os::unix::fs::symlink("b.log", dir.join("esa1/c.log")).unwrap();
+        let expansion = expand_inputs(&[
+            dir.clone(),
+            PathBuf::from("-"),
+            dir.join("esa1/a.log"),
+            PathBuf::from("-"),
+        ]);
+        assert!(expansion.errors.is_empty(), "{:?}", expansion.errors);
+        assert_eq!(
+            expansion.duplicates,
+            vec![
+                "-".to_string(),
+                dir.join("esa1/c.log").display().to_string(),
+                dir.join("esa1/a.log").display().to_string(),
+            ]
+        );
+        let names: Vec<String> = expansion
+            .inputs
+            .iter()
+            .map(|i| i.origin.to_string())
+            .collect();
         assert_eq!(
             names,
             vec![

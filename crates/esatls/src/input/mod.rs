@@ -2,6 +2,8 @@
 //! magic bytes and cut into bounded lines.
 
 mod discover;
+#[cfg(unix)]
+mod follow;
 mod lines;
 
 use std::fmt;
@@ -11,7 +13,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-pub use discover::{expand_inputs, rotation_time, DiscoveredInput};
+pub use discover::{expand_inputs, rotation_time, DiscoveredInput, Expansion};
+#[cfg(unix)]
+pub use follow::{FollowEvent, FollowOptions, Follower, StopHandle, DEFAULT_POLL_INTERVAL};
 pub use lines::{Line, LineReader, DEFAULT_MAX_LINE_BYTES};
 
 /// Where one input comes from.
@@ -106,6 +110,9 @@ pub struct OpenedInput {
     pub compressed_read: Arc<AtomicU64>,
     /// Modification time of the file, in seconds since the Unix epoch.
     pub modified: Option<i64>,
+    /// Whether the input is a regular file, which can be opened again;
+    /// pipes, FIFOs and devices cannot.
+    pub regular: bool,
 }
 
 /// Failure to open or read one input.
@@ -153,8 +160,8 @@ pub fn open(origin: &Origin) -> Result<OpenedInput, InputError> {
         origin: origin.clone(),
         source,
     };
-    let (raw, modified): (Box<dyn Read + Send>, Option<i64>) = match origin {
-        Origin::Stdin => (Box::new(io::stdin()), None),
+    let (raw, modified, regular): (Box<dyn Read + Send>, Option<i64>, bool) = match origin {
+        Origin::Stdin => (Box::new(io::stdin()), None, false),
         Origin::Named(_) => {
             return Err(open_error(io::Error::new(
                 io::ErrorKind::InvalidInput,
@@ -170,10 +177,13 @@ pub fn open(origin: &Origin) -> Result<OpenedInput, InputError> {
                     "is a directory",
                 )));
             }
-            (Box::new(file), modified_seconds(&metadata))
+            let regular = metadata.is_file();
+            (Box::new(file), modified_seconds(&metadata), regular)
         }
     };
-    open_reader(origin, raw, modified)
+    let mut opened = open_reader(origin, raw, modified)?;
+    opened.regular = regular;
+    Ok(opened)
 }
 
 /// Wraps an already open stream in the decompressor its magic bytes call
@@ -210,6 +220,7 @@ pub fn open_reader(
         compression,
         compressed_read: count,
         modified,
+        regular: false,
     })
 }
 

@@ -62,6 +62,8 @@ pub struct RunSummary {
     pub correlation: CorrelateStats,
     /// Inputs that could not be read, or not completely, with the cause.
     pub errors: Vec<String>,
+    /// Inputs left out on purpose (given twice), with the reason.
+    pub warnings: Vec<String>,
 }
 
 impl RunSummary {
@@ -77,10 +79,15 @@ impl RunSummary {
 /// A file that cannot be opened or read is reported in the summary's
 /// `errors` and the run goes on with the other inputs.
 pub fn run(paths: &[PathBuf], options: &RunOptions, sink: &mut dyn RecordSink) -> RunSummary {
-    let (inputs, walk_errors) = expand_inputs(paths);
-    let mut errors: Vec<String> = walk_errors.iter().map(ToString::to_string).collect();
+    let expansion = expand_inputs(paths);
+    let mut errors: Vec<String> = expansion.errors.iter().map(ToString::to_string).collect();
+    let warnings: Vec<String> = expansion
+        .duplicates
+        .iter()
+        .map(|path| format!("{path}: read once; an earlier path reaches the same input"))
+        .collect();
     let mut prepared = Vec::new();
-    for input in inputs {
+    for input in expansion.inputs {
         match PreparedSource::prepare(input, options) {
             Ok(source) => prepared.push(source),
             Err(error) => errors.push(error.to_string()),
@@ -93,6 +100,7 @@ pub fn run(paths: &[PathBuf], options: &RunOptions, sink: &mut dyn RecordSink) -
         .any(|source| source.kind != source::SourceKind::MailLogs);
     let mut pipeline = Pipeline::new(options);
     pipeline.summary.errors = errors;
+    pipeline.summary.warnings = warnings;
     for source in prepared {
         pipeline.read_source(source, sink);
     }

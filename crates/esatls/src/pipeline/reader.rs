@@ -18,7 +18,7 @@ use super::stats::{LineStats, TemplateCounts};
 use super::RunOptions;
 use crate::cef::{parse_cef, CefEvent, ConsolidatedEvent};
 use crate::event::{parse_event, template::template_of, Event};
-use crate::header::{parse_header, HeaderSpans, LogTime, Payload};
+use crate::header::{HeaderParser, HeaderSpans, LogTime, Payload};
 use crate::input::{open, Compression, InputError, LineReader};
 
 /// Entries per batch at most.
@@ -182,6 +182,7 @@ pub(crate) struct SourceParser {
     open_entry: bool,
     /// The last appliance name used, and its index in `names`.
     last_name: Option<(Option<String>, u16)>,
+    headers: HeaderParser,
 }
 
 impl SourceParser {
@@ -204,6 +205,7 @@ impl SourceParser {
             name_index: Default::default(),
             open_entry: false,
             last_name: None,
+            headers: HeaderParser::new(),
         }
     }
 
@@ -250,12 +252,20 @@ impl SourceParser {
                 self.lines.truncated_bytes += line.skipped_bytes;
             }
             let number = line.number;
+            // A byte order mark at the start of an input is not text.
+            let bytes = if number == 1 {
+                line.bytes
+                    .strip_prefix(b"\xef\xbb\xbf")
+                    .unwrap_or(line.bytes)
+            } else {
+                line.bytes
+            };
             // Checking UTF-8 first is faster than the lossy conversion for
             // the valid lines that nearly all lines are.
-            match std::str::from_utf8(line.bytes) {
+            match std::str::from_utf8(bytes) {
                 Ok(text) => self.push_line(text.trim_end(), number),
                 Err(_) => {
-                    let text = String::from_utf8_lossy(line.bytes).into_owned();
+                    let text = String::from_utf8_lossy(bytes).into_owned();
                     self.push_line(text.trim_end(), number);
                 }
             }
@@ -338,7 +348,7 @@ impl SourceParser {
             self.lines.blank += 1;
             return;
         }
-        if let Some(header) = parse_header(text) {
+        if let Some(header) = self.headers.parse(text) {
             self.close_entry();
             self.start_entry(text, &header, number);
             return;

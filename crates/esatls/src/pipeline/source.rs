@@ -194,9 +194,11 @@ impl PreparedSource {
                 .first_time
                 .map(|time| time.with_year(first_year).local_seconds())
         });
-        let stdin_head = match input.origin {
-            Origin::Stdin | Origin::Named(_) => Some((head, opened.reader)),
-            Origin::Path(_) => None,
+        // A stream that cannot be opened twice keeps what was read ahead.
+        let stdin_head = if opened.regular {
+            None
+        } else {
+            Some((head, opened.reader))
         };
         let kind = match (facts.text_entries, facts.consolidated_entries) {
             (_, 0) => SourceKind::MailLogs,
