@@ -69,6 +69,20 @@ pub struct InputArgs {
     pub max_open: usize,
 }
 
+/// Options of the commands that can follow a growing log.
+#[derive(Debug, Args)]
+pub struct FollowArgs {
+    /// Keep reading the one file or directory given as it grows, as
+    /// `tail -F` does, across the appliance's rotation of the current file,
+    /// until interrupted (Ctrl-C). Records are written as they complete.
+    #[arg(long)]
+    pub follow: bool,
+
+    /// With --follow, seconds between two printings of the report.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub interval: u64,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormat {
     Table,
@@ -122,6 +136,9 @@ pub struct ReportArgs {
     #[command(flatten)]
     pub input: InputArgs,
 
+    #[command(flatten)]
+    pub follow: FollowArgs,
+
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
@@ -131,6 +148,9 @@ pub struct ReportArgs {
 pub struct MessagesArgs {
     #[command(flatten)]
     pub input: InputArgs,
+
+    #[command(flatten)]
+    pub follow: FollowArgs,
 
     /// Output format: a table, JSON Lines (one object per message), or CSV
     /// (one row per recipient).
@@ -159,6 +179,9 @@ pub struct MessagesArgs {
 pub struct ConnectionsArgs {
     #[command(flatten)]
     pub input: InputArgs,
+
+    #[command(flatten)]
+    pub follow: FollowArgs,
 
     /// Output format: a table, JSON Lines, or CSV.
     #[arg(long, value_enum, default_value_t = RecordFormat::Table)]

@@ -799,3 +799,129 @@ fn byte_order_mark_is_ignored() {
     assert_eq!(report["lines"]["unrecognised"], 0);
     assert_eq!(report["inbound"]["messages"]["success"], 1);
 }
+
+/// Waits until `path` holds at least `count` lines, for at most 20 s.
+fn wait_for_lines(path: &Path, count: usize) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        if text.lines().count() >= count || std::time::Instant::now() > deadline {
+            return text;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn follow_emits_records_across_rotation() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    std::fs::create_dir(&logs).unwrap();
+    let current = logs.join("mail_logs.current");
+    let lifecycle = std::fs::read_to_string(fixture("lifecycle.log")).unwrap();
+    let lines: Vec<&str> = lifecycle.lines().collect();
+    std::fs::write(&current, lines[..20].join("\n") + "\n").unwrap();
+    let out_path = dir.path().join("out.json");
+    let out = std::fs::File::create(&out_path).unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_esatls"))
+        .args(["messages", "--follow", "--format", "json"])
+        .arg(&logs)
+        .stdin(Stdio::null())
+        .stdout(out)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Nothing has finished yet; then the rest of the message arrives.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert_eq!(std::fs::read_to_string(&out_path).unwrap(), "");
+    {
+        use std::io::Write;
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&current)
+            .unwrap();
+        file.write_all((lines[20..].join("\n") + "\n").as_bytes())
+            .unwrap();
+    }
+    let text = wait_for_lines(&out_path, 1);
+    let first: Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(first["mid"], 500);
+    assert_eq!(first["complete"], true);
+
+    // The appliance rotates: the current file is saved and a new one starts.
+    std::fs::rename(&current, logs.join("mail_logs.@20260302T100000.s")).unwrap();
+    std::fs::write(&current, std::fs::read(fixture("derived.log")).unwrap()).unwrap();
+    let text = wait_for_lines(&out_path, 5);
+    let mids: Vec<u64> = text
+        .lines()
+        .map(|line| {
+            serde_json::from_str::<Value>(line).unwrap()["mid"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(mids, vec![500, 800, 801, 802, 803]);
+
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(130));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("mail_logs.current"), "{stderr}");
+}
+
+#[test]
+fn follow_takes_one_path() {
+    let output = esatls_paths(
+        &["report", "--follow"],
+        &[fixture("lifecycle.log"), fixture("derived.log")],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("--follow reads one file or directory, but 2 paths were given"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn follow_report_is_printed_on_interval_and_interrupt() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mail_logs.current");
+    std::fs::copy(fixture("lifecycle.log"), &path).unwrap();
+    let out_path = dir.path().join("report.json");
+    let out = std::fs::File::create(&out_path).unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_esatls"))
+        .args(["report", "--follow", "--interval", "1", "--format", "json"])
+        .arg(&path)
+        .stdin(Stdio::null())
+        .stdout(out)
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::fs::read_to_string(&out_path)
+        .unwrap()
+        .matches("\"appliances\"")
+        .count()
+        < 1
+    {
+        assert!(std::time::Instant::now() < deadline, "no report printed");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(130));
+    let text = std::fs::read_to_string(&out_path).unwrap();
+    let printed = text.matches("\"appliances\"").count();
+    assert!(printed >= 2, "{printed} reports printed");
+    let last = text.rfind("{\n  \"appliances\"").unwrap();
+    let report: Value = serde_json::from_str(&text[last..]).unwrap();
+    assert_eq!(report["inbound"]["messages"]["total"], 1);
+    assert_eq!(report["lines"]["total"], 33);
+}

@@ -276,6 +276,13 @@ pub struct ConnectionRecord {
 pub trait RecordSink {
     fn message(&mut self, record: MessageRecord);
     fn connection(&mut self, record: ConnectionRecord);
+
+    /// Sees the run's summary so far: after each batch of entries, and
+    /// about once a second while an input waits for data. The default does
+    /// nothing.
+    fn progress(&mut self, summary: &crate::pipeline::RunSummary) {
+        let _ = summary;
+    }
 }
 
 /// A sink that keeps every record, for tests and small inputs.

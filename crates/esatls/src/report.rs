@@ -195,7 +195,7 @@ pub struct Report {
     pub lines: LineSummary,
 }
 
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct ValueTable {
     counts: HashMap<String, (u64, u64)>,
 }
@@ -280,7 +280,7 @@ pub fn domain_of(address: &str) -> Option<String> {
 }
 
 /// A [`RecordSink`] that builds a [`Report`].
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct ReportBuilder {
     report: Report,
     appliances: BTreeMap<Option<String>, ()>,
@@ -314,6 +314,12 @@ impl ReportBuilder {
                 delivered: TlsCounts::default(),
                 not_delivered: 0,
             })
+    }
+
+    /// Returns the report of the records so far, leaving the builder as it
+    /// is, for a run that goes on.
+    pub fn snapshot(&self, summary: &RunSummary) -> Report {
+        self.clone().finish(summary)
     }
 
     /// Completes the report with the run's line counts.

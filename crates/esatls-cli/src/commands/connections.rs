@@ -7,10 +7,9 @@ use anyhow::Result;
 use esatls::output::csv::{CsvWriter, CONNECTION_COLUMNS};
 use esatls::output::json;
 use esatls::output::table::ConnectionTable;
-use esatls::pipeline;
 use esatls::record::{ConnectionRecord, Direction, MessageRecord, RecordSink, TlsState};
 
-use super::{finish_run, flush, run_options, stdout, table_style};
+use super::{finish_run, flush, run_options, run_pipeline, stdout, table_style, INTERRUPTED};
 use crate::cli::{ConnectionsArgs, DirectionArg, RecordFormat};
 use crate::exit;
 
@@ -24,6 +23,8 @@ struct ConnectionSink<W: Write> {
     direction: Option<Direction>,
     tls: Option<TlsState>,
     utc: bool,
+    /// The log is followed: write records out as they come.
+    live: bool,
     writer: Writer<W>,
     matched: u64,
     error: Option<std::io::Error>,
@@ -31,6 +32,21 @@ struct ConnectionSink<W: Write> {
 
 impl<W: Write> RecordSink for ConnectionSink<W> {
     fn message(&mut self, _record: MessageRecord) {}
+
+    fn progress(&mut self, _summary: &esatls::pipeline::RunSummary) {
+        // Records of a followed log must not wait in the buffer.
+        if !self.live {
+            return;
+        }
+        let result = match &mut self.writer {
+            Writer::Table(table, out) => table.flush(out).and_then(|()| out.flush()),
+            Writer::Json(out) => out.flush(),
+            Writer::Csv(csv) => csv.flush(),
+        };
+        if let Err(error) = result {
+            self.error.get_or_insert(error);
+        }
+    }
 
     fn connection(&mut self, mut record: ConnectionRecord) {
         if self.error.is_some() {
@@ -75,12 +91,13 @@ pub fn run(args: ConnectionsArgs) -> Result<u8> {
         }),
         tls: args.tls.map(|tls| tls.state()),
         utc: args.input.utc,
+        live: args.follow.follow,
         writer,
         matched: 0,
         error: None,
     };
     let filtering = sink.direction.is_some() || sink.tls.is_some();
-    let summary = pipeline::run(&paths, &options, &mut sink);
+    let (summary, interrupted) = run_pipeline(&paths, &options, &args.follow, &mut sink)?;
     if let Some(error) = sink.error.take() {
         return Err(error.into());
     }
@@ -93,7 +110,9 @@ pub fn run(args: ConnectionsArgs) -> Result<u8> {
         Writer::Csv(csv) => csv.into_inner()?,
     };
     flush(&mut out)?;
-    let status = if filtering && sink.matched == 0 {
+    let status = if interrupted {
+        INTERRUPTED
+    } else if filtering && sink.matched == 0 {
         exit::NO_MATCH
     } else {
         exit::SUCCESS

@@ -7,10 +7,11 @@ use anyhow::Result;
 use esatls::output::csv::{CsvWriter, MESSAGE_COLUMNS};
 use esatls::output::json;
 use esatls::output::table::MessageTable;
-use esatls::pipeline;
 use esatls::record::{ConnectionRecord, MessageRecord, RecordSink, TlsState};
 
-use super::{address_matches, finish_run, flush, run_options, stdout, table_style};
+use super::{
+    address_matches, finish_run, flush, run_options, run_pipeline, stdout, table_style, INTERRUPTED,
+};
 use crate::cli::{MessagesArgs, RecordFormat};
 use crate::exit;
 
@@ -74,6 +75,8 @@ enum Writer<W: Write> {
 struct MessageSink<W: Write> {
     filter: MessageFilter,
     utc: bool,
+    /// The log is followed: write records out as they come.
+    live: bool,
     writer: Writer<W>,
     matched: u64,
     error: Option<std::io::Error>,
@@ -119,6 +122,21 @@ impl<W: Write> RecordSink for MessageSink<W> {
     }
 
     fn connection(&mut self, _record: ConnectionRecord) {}
+
+    fn progress(&mut self, _summary: &esatls::pipeline::RunSummary) {
+        // Records of a followed log must not wait in the buffer.
+        if !self.live {
+            return;
+        }
+        let result = match &mut self.writer {
+            Writer::Table(table, out) => table.flush(out).and_then(|()| out.flush()),
+            Writer::Json(out) => out.flush(),
+            Writer::Csv(csv) => csv.flush(),
+        };
+        if let Err(error) = result {
+            self.error.get_or_insert(error);
+        }
+    }
 }
 
 pub fn run(args: MessagesArgs) -> Result<u8> {
@@ -139,14 +157,17 @@ pub fn run(args: MessagesArgs) -> Result<u8> {
     let mut sink = MessageSink {
         filter,
         utc: args.input.utc,
+        live: args.follow.follow,
         writer,
         matched: 0,
         error: None,
     };
-    let summary = pipeline::run(&paths, &options, &mut sink);
+    let (summary, interrupted) = run_pipeline(&paths, &options, &args.follow, &mut sink)?;
     let (matched, mut out) = sink.finish()?;
     flush(&mut out)?;
-    let status = if filtering && matched == 0 {
+    let status = if interrupted {
+        INTERRUPTED
+    } else if filtering && matched == 0 {
         exit::NO_MATCH
     } else {
         exit::SUCCESS

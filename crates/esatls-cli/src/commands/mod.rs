@@ -15,9 +15,52 @@ use esatls::correlate::CorrelateOptions;
 use esatls::output::sanitize::for_terminal;
 use esatls::output::table::TableStyle;
 use esatls::pipeline::{RunOptions, RunSummary};
+use esatls::record::RecordSink;
 
-use crate::cli::{Command, InputArgs};
+use crate::cli::{Command, FollowArgs, InputArgs};
 use crate::exit;
+
+/// Exit status after an interrupt (128 + SIGINT), as shells report it.
+pub const INTERRUPTED: u8 = 130;
+
+/// Runs the pipeline over `paths`, or follows the one path with `--follow`.
+/// Returns the summary and whether the run was interrupted.
+pub fn run_pipeline(
+    paths: &[PathBuf],
+    options: &RunOptions,
+    follow: &FollowArgs,
+    sink: &mut dyn RecordSink,
+) -> Result<(RunSummary, bool)> {
+    if !follow.follow {
+        return Ok((esatls::pipeline::run(paths, options, sink), false));
+    }
+    let [path] = paths else {
+        bail!(
+            "--follow reads one file or directory, but {} paths were given",
+            paths.len()
+        );
+    };
+    if path.as_os_str() == "-" {
+        // Standard input is a stream already: read it to its end.
+        return Ok((esatls::pipeline::run(paths, options, sink), false));
+    }
+    let stop = esatls::input::StopHandle::new();
+    let handler_stop = stop.clone();
+    ctrlc::set_handler(move || {
+        if handler_stop.is_stopped() {
+            // A second interrupt ends at once.
+            std::process::exit(i32::from(INTERRUPTED));
+        }
+        handler_stop.stop();
+    })
+    .context("cannot install the interrupt handler")?;
+    let on_switch = |event: &esatls::input::FollowEvent| {
+        eprintln!("esatls: {}", for_terminal(&event.to_string()));
+    };
+    let summary = esatls::pipeline::follow(path, options, stop.clone(), on_switch, sink)
+        .map_err(anyhow::Error::from)?;
+    Ok((summary, stop.is_stopped()))
+}
 
 pub fn run(command: Command) -> Result<u8> {
     match command {

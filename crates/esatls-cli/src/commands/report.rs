@@ -2,11 +2,15 @@
 
 use anyhow::Result;
 
-use esatls::output::{html, json, table};
-use esatls::pipeline;
-use esatls::report::ReportBuilder;
+use std::io::Write;
+use std::time::{Duration, Instant};
 
-use super::{finish_run, flush, run_options_for, stdout, table_style};
+use esatls::output::{html, json, table};
+use esatls::pipeline::RunSummary;
+use esatls::record::{ConnectionRecord, MessageRecord, RecordSink};
+use esatls::report::{Report, ReportBuilder};
+
+use super::{finish_run, flush, run_options_for, run_pipeline, stdout, table_style, INTERRUPTED};
 use crate::cli::{ReportArgs, ReportFormat};
 use crate::exit;
 
@@ -15,31 +19,87 @@ use crate::exit;
 #[derive(serde::Serialize)]
 struct ReportDocument<'a> {
     #[serde(flatten)]
-    report: &'a esatls::report::Report,
+    report: &'a Report,
     sources: &'a [esatls::pipeline::SourceSummary],
     correlation: &'a esatls::correlate::CorrelateStats,
     errors: &'a [String],
 }
 
-pub fn run(args: ReportArgs) -> Result<u8> {
-    let (paths, options) = run_options_for(&args.input, false, false)?;
-    let mut builder = ReportBuilder::new();
-    let summary = pipeline::run(&paths, &options, &mut builder);
-    let report = builder.finish(&summary);
+fn write_report(format: ReportFormat, report: &Report, summary: &RunSummary) -> Result<()> {
     let mut out = stdout();
-    match args.format {
-        ReportFormat::Table => table::write_report(&mut out, &report, &summary, &table_style())?,
+    match format {
+        ReportFormat::Table => table::write_report(&mut out, report, summary, &table_style())?,
         ReportFormat::Json => json::write_pretty(
             &mut out,
             &ReportDocument {
-                report: &report,
+                report,
                 sources: &summary.sources,
                 correlation: &summary.correlation,
                 errors: &summary.errors,
             },
         )?,
-        ReportFormat::Html => html::write_report(&mut out, &report, &summary)?,
+        ReportFormat::Html => html::write_report(&mut out, report, summary)?,
     }
-    flush(&mut out)?;
-    Ok(finish_run(&summary, exit::SUCCESS))
+    flush(&mut out)
+}
+
+/// Builds the report, and with --follow prints it every `interval`.
+struct ReportSink {
+    builder: ReportBuilder,
+    format: ReportFormat,
+    interval: Option<Duration>,
+    last_print: Instant,
+    error: Option<anyhow::Error>,
+}
+
+impl RecordSink for ReportSink {
+    fn message(&mut self, record: MessageRecord) {
+        self.builder.message(record);
+    }
+
+    fn connection(&mut self, record: ConnectionRecord) {
+        self.builder.connection(record);
+    }
+
+    fn progress(&mut self, summary: &RunSummary) {
+        let Some(interval) = self.interval else {
+            return;
+        };
+        if self.error.is_some() || self.last_print.elapsed() < interval {
+            return;
+        }
+        self.last_print = Instant::now();
+        let report = self.builder.snapshot(summary);
+        if let Err(error) = write_report(self.format, &report, summary) {
+            self.error = Some(error);
+            return;
+        }
+        let _ = writeln!(std::io::stdout());
+    }
+}
+
+pub fn run(args: ReportArgs) -> Result<u8> {
+    let (paths, options) = run_options_for(&args.input, false, false)?;
+    let mut sink = ReportSink {
+        builder: ReportBuilder::new(),
+        format: args.format,
+        interval: args
+            .follow
+            .follow
+            .then(|| Duration::from_secs(args.follow.interval)),
+        last_print: Instant::now(),
+        error: None,
+    };
+    let (summary, interrupted) = run_pipeline(&paths, &options, &args.follow, &mut sink)?;
+    if let Some(error) = sink.error.take() {
+        return Err(error);
+    }
+    let report = sink.builder.finish(&summary);
+    write_report(args.format, &report, &summary)?;
+    let status = if interrupted {
+        INTERRUPTED
+    } else {
+        exit::SUCCESS
+    };
+    Ok(finish_run(&summary, status))
 }

@@ -17,6 +17,14 @@ use crate::correlate::{ApplianceId, CorrelateOptions, CorrelateStats, Correlator
 /// Batches a reading thread may have ready before it waits for the
 /// correlator.
 const BATCHES_IN_FLIGHT: usize = 4;
+
+/// Longest time between two calls of [`RecordSink::progress`] while an
+/// input is read.
+pub const PROGRESS_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Templates kept in the summary while a run goes on; the full sorted list
+/// is made at the end.
+const TOP_TEMPLATES_LIVE: usize = 50;
 use crate::input::{expand_inputs, DEFAULT_MAX_LINE_BYTES};
 use crate::record::RecordSink;
 
@@ -136,9 +144,46 @@ pub fn run_bytes(
     pipeline.finish(sink)
 }
 
+/// Follows `target`, a file or a directory, as `tail -F` does: reads what
+/// is there, then what is written to it, across ESA's rotation of the
+/// current file, until `stop` is set. Records go to `sink` as they
+/// complete; at the stop, records still open are not written (they would
+/// be incomplete), and the summary is returned.
+#[cfg(unix)]
+pub fn follow(
+    target: &std::path::Path,
+    options: &RunOptions,
+    stop: crate::input::StopHandle,
+    on_switch: impl FnMut(&crate::input::FollowEvent) + Send + 'static,
+    sink: &mut dyn RecordSink,
+) -> Result<RunSummary, crate::input::InputError> {
+    let follow_options = crate::input::FollowOptions {
+        stop,
+        ..crate::input::FollowOptions::default()
+    };
+    let origin = crate::input::Origin::Path(target.to_path_buf());
+    let mut follower = crate::input::Follower::new(target, follow_options).map_err(|source| {
+        crate::input::InputError::Open {
+            origin: origin.clone(),
+            source,
+        }
+    })?;
+    follower.on_event(on_switch);
+    let source = PreparedSource::unpeeked(origin, Box::new(follower), options);
+    let mut pipeline = Pipeline::new(options.clone());
+    pipeline.live = true;
+    pipeline.read_source(source, sink);
+    pipeline.summary.correlation = pipeline.correlator.stats().clone();
+    pipeline.summary.templates = pipeline.templates.sorted();
+    pipeline.summary.other_templates = pipeline.templates.other;
+    Ok(pipeline.summary)
+}
+
 /// The state of a run between inputs.
 pub struct Pipeline {
     options: RunOptions,
+    /// Keep the summary's templates current (for followed inputs).
+    live: bool,
     correlator: Correlator,
     summary: RunSummary,
     templates: TemplateCounts,
@@ -147,6 +192,7 @@ pub struct Pipeline {
 impl Pipeline {
     pub fn new(options: RunOptions) -> Self {
         Pipeline {
+            live: false,
             correlator: Correlator::new(options.correlate.clone()),
             options,
             summary: RunSummary::default(),
@@ -155,21 +201,36 @@ impl Pipeline {
     }
 
     /// Reads one prepared input to its end: a thread parses it into
-    /// batches while this one correlates them.
+    /// batches while this one correlates them. Between batches, and at
+    /// least every [`PROGRESS_INTERVAL`], the sink's
+    /// [`RecordSink::progress`] sees the summary so far.
     pub fn read_source(&mut self, source: PreparedSource, sink: &mut dyn RecordSink) {
         let index = self.summary.sources.len() as u32;
         let parser = reader::SourceParser::new(source, self.options.clone());
         let (sender, receiver) = std::sync::mpsc::sync_channel(BATCHES_IN_FLIGHT);
         let finished = std::thread::scope(|scope| {
             scope.spawn(move || parser.run(sender));
-            let mut finished = None;
-            for message in receiver {
+            loop {
+                let message = match receiver.recv_timeout(PROGRESS_INTERVAL) {
+                    Ok(message) => message,
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                        sink.progress(&self.summary);
+                        continue;
+                    }
+                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break None,
+                };
                 match message {
-                    reader::Message::Batch(batch) => self.correlate_batch(&batch, index, sink),
-                    reader::Message::Done(done) => finished = Some(done),
+                    reader::Message::Batch(batch, counts) => {
+                        self.add_counts(counts);
+                        self.correlate_batch(&batch, index, sink);
+                        sink.progress(&self.summary);
+                    }
+                    reader::Message::Done(done, counts) => {
+                        self.add_counts(counts);
+                        break Some(done);
+                    }
                 }
             }
-            finished
         });
         let Some(finished) = finished else {
             self.summary.errors.push(format!(
@@ -177,18 +238,23 @@ impl Pipeline {
             ));
             return;
         };
-        let reader::Finished {
-            summary,
-            lines,
-            templates,
-            error,
-        } = *finished;
-        self.summary.lines.add(&lines);
-        self.templates.merge(templates);
+        let reader::Finished { summary, error } = *finished;
         if let Some(error) = error {
             self.summary.errors.push(error.to_string());
         }
         self.summary.sources.push(summary);
+    }
+
+    fn add_counts(&mut self, counts: reader::Counts) {
+        self.summary.lines.add(&counts.lines);
+        self.templates.merge(counts.templates);
+        self.summary.lines.fill_maps();
+        // Sorting the templates after every batch would cost more than the
+        // batch; only a followed input, whose summary is shown as it goes,
+        // needs them before the end.
+        if self.live {
+            self.summary.templates = self.templates.sorted_top(TOP_TEMPLATES_LIVE);
+        }
     }
 
     fn correlate_batch(&mut self, batch: &reader::Batch, source: u32, sink: &mut dyn RecordSink) {

@@ -85,17 +85,24 @@ self_cell!(
     }
 );
 
-/// What the reading thread sends to the correlating one.
+/// What the reading thread sends to the correlating one. Each message
+/// carries the counts of the lines read since the message before, so that
+/// the totals are current while a followed input goes on.
 pub(crate) enum Message {
-    Batch(Batch),
-    /// The input ended, or failed: its summary, counts and error.
-    Done(Box<Finished>),
+    Batch(Batch, Counts),
+    /// The input ended, or failed: its summary and error.
+    Done(Box<Finished>, Counts),
+}
+
+/// Line and template counts of part of an input.
+#[derive(Default)]
+pub(crate) struct Counts {
+    pub lines: LineStats,
+    pub templates: TemplateCounts,
 }
 
 pub(crate) struct Finished {
     pub summary: SourceSummary,
-    pub lines: LineStats,
-    pub templates: TemplateCounts,
     pub error: Option<InputError>,
 }
 
@@ -216,13 +223,15 @@ impl SourceParser {
         let error = self.read_all(&sender).err();
         self.close_entry();
         self.send_batch(&sender, true);
+        let counts = Counts {
+            lines: std::mem::take(&mut self.lines),
+            templates: std::mem::take(&mut self.templates),
+        };
         let finished = Finished {
             summary: self.summary,
-            lines: self.lines,
-            templates: self.templates,
             error,
         };
-        let _ = sender.send(Message::Done(Box::new(finished)));
+        let _ = sender.send(Message::Done(Box::new(finished), counts));
     }
 
     fn read_all(&mut self, sender: &SyncSender<Message>) -> Result<(), InputError> {
@@ -330,7 +339,11 @@ impl SourceParser {
         }
         let owner = BatchText { text, raws, names };
         let batch = parse_batch(owner, &mut self.lines, &mut self.templates);
-        sender.send(Message::Batch(batch)).is_ok()
+        let counts = Counts {
+            lines: std::mem::take(&mut self.lines),
+            templates: std::mem::take(&mut self.templates),
+        };
+        sender.send(Message::Batch(batch, counts)).is_ok()
     }
 
     /// Ends the entry being built: its text ends here.

@@ -160,6 +160,27 @@ impl PreparedSource {
         Self::prepare_opened(input, opened, options)
     }
 
+    /// Wraps a stream that must not be read ahead, such as a followed file
+    /// that would block: nothing is known of it until its lines are read.
+    pub(crate) fn unpeeked(
+        origin: Origin,
+        reader: Box<dyn Read + Send>,
+        options: &RunOptions,
+    ) -> Self {
+        let now = year_month_of(jiff::Timestamp::now().as_second()).unwrap_or((1970, 1));
+        PreparedSource {
+            kind: SourceKind::MailLogs,
+            origin,
+            walked_from: None,
+            compression: Compression::None,
+            serial: None,
+            utc_offset: None,
+            first_year: options.year.unwrap_or(now.0),
+            order_key: None,
+            stdin_head: Some((Vec::new(), reader)),
+        }
+    }
+
     fn prepare_opened(
         input: DiscoveredInput,
         mut opened: crate::input::OpenedInput,

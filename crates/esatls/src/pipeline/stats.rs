@@ -116,6 +116,14 @@ impl TemplateCounts {
         }
     }
 
+    /// Returns the `count` most frequent templates, as [`Self::sorted`]
+    /// orders them.
+    pub fn sorted_top(&self, count: usize) -> Vec<TemplateCount> {
+        let mut list = self.sorted();
+        list.truncate(count);
+        list
+    }
+
     /// Returns the templates, most frequent first, ties in text order.
     pub fn sorted(&self) -> Vec<TemplateCount> {
         let mut list: Vec<TemplateCount> = self
