@@ -37,13 +37,15 @@ pub struct InputArgs {
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
-    /// Year of syslog timestamps that carry none [default: the year of
-    /// each file's modification time].
-    #[arg(long, value_name = "YEAR")]
+    /// Year of syslog timestamps that carry none [default: from each
+    /// file's modification time: its year, or the year before for months
+    /// later than the modification time's].
+    #[arg(long, value_name = "YEAR", value_parser = clap::value_parser!(i16).range(1970..=9999))]
     pub year: Option<i16>,
 
-    /// UTC offset of the appliance's clock, such as +02:00 or -0600; it
-    /// replaces the files' `Time offset from UTC` header.
+    /// UTC offset of the appliance's clock, from -18:00 to +18:00, such as
+    /// +02:00, -0600, +2 or -21600s (seconds); it replaces the files' `Time
+    /// offset from UTC` header.
     #[arg(long, value_name = "OFFSET", allow_hyphen_values = true)]
     pub utc_offset: Option<String>,
 
@@ -51,22 +53,27 @@ pub struct InputArgs {
     #[arg(long)]
     pub utc: bool,
 
-    /// Appliance name for input whose lines and file header name none.
-    #[arg(long, value_name = "NAME")]
+    /// Appliance name for lines whose syslog header names no host and
+    /// whose file has no `Version: ... SN:` line; it also replaces
+    /// appliance names taken from subdirectories.
+    #[arg(long, value_name = "NAME", value_parser = non_empty_text)]
     pub host: Option<String>,
 
-    /// Longest line kept, in bytes; longer lines are cut and counted.
+    /// Maximum line length kept, in bytes (at least 256); longer lines are
+    /// cut and counted.
     #[arg(long, value_name = "BYTES", default_value_t = esatls::input::DEFAULT_MAX_LINE_BYTES)]
     pub max_line_bytes: usize,
 
     /// Days of log time after which a connection or message that saw no
     /// line is closed as incomplete.
-    #[arg(long, value_name = "DAYS", default_value_t = 7)]
+    #[arg(long, value_name = "DAYS", default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=3650))]
     pub max_idle_days: u32,
 
-    /// Most connections (per direction) and messages kept open per appliance.
-    #[arg(long, value_name = "COUNT", default_value_t = 500_000)]
-    pub max_open: usize,
+    /// Maximum number of connections (per direction) and of messages kept
+    /// open per appliance, at least 10; past it the least recently seen
+    /// are closed as incomplete.
+    #[arg(long, value_name = "COUNT", default_value_t = 500_000, value_parser = clap::value_parser!(u64).range(10..))]
+    pub max_open: u64,
 }
 
 /// Options of the commands that can follow a growing log.
@@ -125,6 +132,37 @@ impl TlsArg {
     }
 }
 
+/// TLS states a connection or a delivery can have (`internal` belongs to
+/// received messages only).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ConnectionTlsArg {
+    Success,
+    Failed,
+    None,
+    Unknown,
+}
+
+impl ConnectionTlsArg {
+    pub fn state(self) -> esatls::record::TlsState {
+        use esatls::record::TlsState;
+        match self {
+            ConnectionTlsArg::Success => TlsState::Success,
+            ConnectionTlsArg::Failed => TlsState::Failed,
+            ConnectionTlsArg::None => TlsState::None,
+            ConnectionTlsArg::Unknown => TlsState::Unknown,
+        }
+    }
+}
+
+/// Rejects an empty value, which would match nothing or name nothing.
+fn non_empty_text(text: &str) -> Result<String, String> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() || trimmed == "@" {
+        return Err("the value is empty: give an address, @domain or name".to_string());
+    }
+    Ok(trimmed.to_string())
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum DirectionArg {
     Inbound,
@@ -161,17 +199,18 @@ pub struct MessagesArgs {
     #[arg(long, value_enum, value_name = "STATE")]
     pub inbound_tls: Option<TlsArg>,
 
-    /// Keep messages with a recipient delivered or attempted in this TLS
-    /// state.
+    /// Keep messages with a recipient whose last delivery attempt used a
+    /// connection in this TLS state (with --recipient, the same recipient).
     #[arg(long, value_enum, value_name = "STATE")]
-    pub outbound_tls: Option<TlsArg>,
+    pub outbound_tls: Option<ConnectionTlsArg>,
 
     /// Keep messages from this sender: an address, or `@domain`.
-    #[arg(long, value_name = "ADDRESS")]
+    #[arg(long, value_name = "ADDRESS", value_parser = non_empty_text)]
     pub sender: Option<String>,
 
-    /// Keep messages with this recipient: an address, or `@domain`.
-    #[arg(long, value_name = "ADDRESS")]
+    /// Keep messages with this recipient: an address, or `@domain` (with
+    /// --outbound-tls, a recipient that matches both).
+    #[arg(long, value_name = "ADDRESS", value_parser = non_empty_text)]
     pub recipient: Option<String>,
 }
 
@@ -193,7 +232,7 @@ pub struct ConnectionsArgs {
 
     /// Keep connections in this TLS state.
     #[arg(long, value_enum, value_name = "STATE")]
-    pub tls: Option<TlsArg>,
+    pub tls: Option<ConnectionTlsArg>,
 }
 
 #[derive(Debug, Args)]

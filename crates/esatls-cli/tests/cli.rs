@@ -925,3 +925,123 @@ fn follow_report_is_printed_on_interval_and_interrupt() {
     assert_eq!(report["inbound"]["messages"]["total"], 1);
     assert_eq!(report["lines"]["total"], 33);
 }
+
+#[test]
+fn offsets_belong_to_their_appliance() {
+    let output = esatls_paths(
+        &["messages", "--format", "json", "--year", "2026"],
+        &[fixture("offsets-per-appliance.log")],
+    );
+    let records = json_lines(&output);
+    let started: Vec<(&str, &str)> = records
+        .iter()
+        .map(|r| (r["host"].as_str().unwrap(), r["started"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        started,
+        vec![
+            ("esa1", "2026-03-02T09:00:01+01:00"),
+            ("esa2", "2026-03-02T09:00:00-05:00"),
+            ("esa2", "2026-03-02T09:00:02-05:00"),
+            ("esa3", "2026-03-02T09:00:03"),
+        ]
+    );
+}
+
+#[test]
+fn recipient_filters_apply_to_one_recipient() {
+    let paths = [sample_dir()];
+    let output = esatls_paths(
+        &[
+            "messages",
+            "--format",
+            "json",
+            "--recipient",
+            "@partner.example",
+            "--outbound-tls",
+            "none",
+        ],
+        &paths,
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no message matches the filters"));
+    let output = esatls_paths(
+        &[
+            "messages",
+            "--format",
+            "json",
+            "--recipient",
+            "@clear.example",
+            "--outbound-tls",
+            "none",
+        ],
+        &paths,
+    );
+    let mids: Vec<u64> = json_lines(&output)
+        .iter()
+        .map(|r| r["mid"].as_u64().unwrap())
+        .collect();
+    assert_eq!(mids, vec![81012]);
+}
+
+#[test]
+fn null_sender_and_domains_reconcile() {
+    let records = messages(&[sample_dir()]);
+    assert_eq!(by_mid(&records, 81016)["sender"], "<>");
+    let report = report(&[sample_dir()]);
+    let domains = report["outbound"]["domains"].as_array().unwrap();
+    let total: u64 = domains
+        .iter()
+        .map(|d| d["delivered"]["total"].as_u64().unwrap() + d["not_delivered"].as_u64().unwrap())
+        .sum();
+    assert_eq!(
+        total,
+        report["outbound"]["recipients"]["total"].as_u64().unwrap()
+    );
+    assert_eq!(report["period"]["first"], "2026-03-02T09:00:00+01:00");
+}
+
+#[test]
+fn option_values_are_checked() {
+    for (args, expected) in [
+        (
+            vec!["messages", "--recipient", "", "x"],
+            "the value is empty",
+        ),
+        (
+            vec!["messages", "--recipient", "@", "x"],
+            "the value is empty",
+        ),
+        (vec!["messages", "--host", " ", "x"], "the value is empty"),
+        (
+            vec!["messages", "--outbound-tls", "internal", "x"],
+            "invalid value 'internal'",
+        ),
+        (
+            vec!["connections", "--tls", "internal", "x"],
+            "invalid value 'internal'",
+        ),
+        (
+            vec!["report", "--year", "0", "x"],
+            "0 is not in 1970..=9999",
+        ),
+        (vec!["report", "--max-open", "5", "x"], "5 is not in 10.."),
+        (
+            vec!["report", "--utc-offset", "3600", "x"],
+            "give hours and minutes",
+        ),
+    ] {
+        let output = esatls(&args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+    let output = esatls_paths(
+        &["messages", "--format", "json", "--utc-offset", "3600s"],
+        &[fixture("lifecycle.log")],
+    );
+    assert_eq!(
+        json_lines(&output)[0]["started"],
+        "2026-03-02T10:00:02+01:00"
+    );
+}

@@ -461,7 +461,7 @@ fn truncated_gzip_keeps_earlier_records() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("1 input(s) could not be read completely"),
+        stderr.contains("1 input could not be read completely"),
         "{stderr}"
     );
     let mids: Vec<u64> = records.iter().map(|m| m["mid"].as_u64().unwrap()).collect();

@@ -23,6 +23,10 @@ pub const MAX_VALUES: usize = 10_000;
 /// Name under which values past a table's limit are counted.
 pub const OTHER: &str = "(other)";
 
+/// Domain under which recipients without an address, or with one that has
+/// no `@`, are counted.
+pub const NO_DOMAIN: &str = "(no domain)";
+
 /// Counts by TLS state.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct TlsCounts {
@@ -185,11 +189,20 @@ pub struct LineSummary {
     pub top_unrecognised: Vec<TemplateCount>,
 }
 
+/// The span of log time a run read.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Period {
+    pub first: Option<crate::header::LogTime>,
+    pub last: Option<crate::header::LogTime>,
+}
+
 /// The whole summary of a run.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Report {
     /// Appliances seen, by name; `null` is the one unnamed appliance.
     pub appliances: Vec<Option<String>>,
+    /// The earliest and latest entry times read.
+    pub period: Period,
     pub inbound: InboundSummary,
     pub outbound: OutboundSummary,
     pub lines: LineSummary,
@@ -339,6 +352,10 @@ impl ReportBuilder {
         });
         self.report.outbound.domains = domains;
         let lines = &summary.lines;
+        self.report.period = Period {
+            first: lines.first_time,
+            last: lines.last_time,
+        };
         self.report.lines = LineSummary {
             total: lines.entries,
             recognised: lines.recognised,
@@ -384,13 +401,18 @@ impl RecordSink for ReportBuilder {
                         .message(recipient.cipher.as_deref().unwrap_or("(not logged)"));
                 }
             }
-            if let Some(domain) = recipient.address.as_deref().and_then(domain_of) {
-                let entry = self.domain(domain);
-                if delivered {
-                    entry.delivered.add(tls);
-                } else {
-                    entry.not_delivered += 1;
-                }
+            // Every recipient counts under a domain, so that the domain
+            // rows add up to the recipients.
+            let domain = recipient
+                .address
+                .as_deref()
+                .and_then(domain_of)
+                .unwrap_or_else(|| NO_DOMAIN.to_string());
+            let entry = self.domain(domain);
+            if delivered {
+                entry.delivered.add(tls);
+            } else {
+                entry.not_delivered += 1;
             }
         }
     }

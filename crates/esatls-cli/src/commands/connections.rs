@@ -113,6 +113,7 @@ pub fn run(args: ConnectionsArgs) -> Result<u8> {
     let status = if interrupted {
         INTERRUPTED
     } else if filtering && sink.matched == 0 {
+        super::report_no_match("connection");
         exit::NO_MATCH
     } else {
         exit::SUCCESS

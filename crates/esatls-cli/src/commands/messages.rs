@@ -37,11 +37,6 @@ impl MessageFilter {
                 return false;
             }
         }
-        if let Some(state) = self.outbound_tls {
-            if !record.recipients.iter().any(|r| r.tls == Some(state)) {
-                return false;
-            }
-        }
         if let Some(pattern) = &self.sender {
             if !record
                 .sender
@@ -51,17 +46,22 @@ impl MessageFilter {
                 return false;
             }
         }
-        if let Some(pattern) = &self.recipient {
-            let any = record.recipients.iter().any(|r| {
-                r.address
+        if self.outbound_tls.is_none() && self.recipient.is_none() {
+            return true;
+        }
+        // Both recipient filters must hold for one and the same recipient.
+        record.recipients.iter().any(|recipient| {
+            let tls_matches = self
+                .outbound_tls
+                .is_none_or(|state| recipient.tls == Some(state));
+            let address_matches_pattern = self.recipient.as_deref().is_none_or(|pattern| {
+                recipient
+                    .address
                     .as_deref()
                     .is_some_and(|address| address_matches(address, pattern))
             });
-            if !any {
-                return false;
-            }
-        }
-        true
+            tls_matches && address_matches_pattern
+        })
     }
 }
 
@@ -168,6 +168,7 @@ pub fn run(args: MessagesArgs) -> Result<u8> {
     let status = if interrupted {
         INTERRUPTED
     } else if filtering && matched == 0 {
+        super::report_no_match("message");
         exit::NO_MATCH
     } else {
         exit::SUCCESS

@@ -71,8 +71,9 @@ pub fn run(command: Command) -> Result<u8> {
     }
 }
 
-/// Parses a UTC offset: `Z`, `+02:00`, `-0600`, `+2`, or seconds such as
-/// `-21600`.
+/// Parses a UTC offset: `Z`, `+02:00`, `-0600`, `+2`, or seconds with an
+/// `s` suffix or five digits or more (`-21600s`, `-21600`), from -18:00 to
+/// +18:00.
 pub fn parse_utc_offset(text: &str) -> Result<i32> {
     let text = text.trim();
     if text.eq_ignore_ascii_case("z") || text.eq_ignore_ascii_case("utc") {
@@ -80,35 +81,38 @@ pub fn parse_utc_offset(text: &str) -> Result<i32> {
     }
     let invalid = || {
         anyhow::anyhow!(
-            "invalid UTC offset '{text}': expected a form such as +02:00, -0600, +2 or a number of seconds"
+            "invalid UTC offset '{text}': give hours and minutes (+02:00, -0600, +2) or \
+             seconds (-21600s), from -18:00 to +18:00"
         )
     };
-    let (sign, digits) = match text.as_bytes().first() {
+    let (sign, rest) = match text.as_bytes().first() {
         Some(b'+') => (1, &text[1..]),
         Some(b'-') => (-1, &text[1..]),
         _ => (1, text),
     };
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit() || b == b':') {
-        return Err(invalid());
-    }
-    let seconds = if let Some((hours, minutes)) = digits.split_once(':') {
-        let hours: i32 = hours.parse().map_err(|_| invalid())?;
-        let minutes: i32 = minutes.parse().map_err(|_| invalid())?;
+    let number = |digits: &str| -> Result<i32> {
+        if digits.is_empty() || digits.len() > 6 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(invalid());
+        }
+        digits.parse().map_err(|_| invalid())
+    };
+    let hours_minutes = |hours: i32, minutes: i32| -> Result<i32> {
         if minutes > 59 {
             return Err(invalid());
         }
-        hours * 3_600 + minutes * 60
-    } else if digits.len() == 4 {
-        let hours: i32 = digits[..2].parse().map_err(|_| invalid())?;
-        let minutes: i32 = digits[2..].parse().map_err(|_| invalid())?;
-        if minutes > 59 {
-            return Err(invalid());
-        }
-        hours * 3_600 + minutes * 60
-    } else if digits.len() <= 2 {
-        digits.parse::<i32>().map_err(|_| invalid())? * 3_600
+        Ok(hours * 3_600 + minutes * 60)
+    };
+    let seconds = if let Some(seconds) = rest.strip_suffix('s') {
+        number(seconds)?
+    } else if let Some((hours, minutes)) = rest.split_once(':') {
+        hours_minutes(number(hours)?, number(minutes)?)?
     } else {
-        digits.parse().map_err(|_| invalid())?
+        match rest.len() {
+            1 | 2 => number(rest)? * 3_600,
+            4 => hours_minutes(number(&rest[..2])?, number(&rest[2..])?)?,
+            5 | 6 => number(rest)?,
+            _ => return Err(invalid()),
+        }
     };
     if seconds > 18 * 3_600 {
         return Err(invalid());
@@ -154,7 +158,7 @@ pub fn run_options_for(
             keep_evidence,
             keep_details,
             max_idle_seconds: i64::from(input.max_idle_days) * 86_400,
-            max_open: input.max_open,
+            max_open: usize::try_from(input.max_open).unwrap_or(usize::MAX),
             ..CorrelateOptions::default()
         },
         max_line_bytes: input.max_line_bytes,
@@ -196,10 +200,11 @@ pub fn finish_run(summary: &RunSummary, status: u8) -> u8 {
     if summary.is_complete() {
         status
     } else {
+        let count = summary.errors.len();
+        let inputs = if count == 1 { "input" } else { "inputs" };
         let _ = writeln!(
             stderr,
-            "esatls: the results above are incomplete: {} input(s) could not be read completely",
-            summary.errors.len()
+            "esatls: the output is incomplete: {count} {inputs} could not be read completely"
         );
         exit::USAGE
     }
@@ -208,6 +213,11 @@ pub fn finish_run(summary: &RunSummary, status: u8) -> u8 {
 /// Wraps standard output in a buffer; the caller flushes it.
 pub fn stdout() -> io::BufWriter<io::StdoutLock<'static>> {
     io::BufWriter::with_capacity(64 * 1024, io::stdout().lock())
+}
+
+/// Says on standard error that the filters matched nothing.
+pub fn report_no_match(what: &str) {
+    eprintln!("esatls: no {what} matches the filters");
 }
 
 /// Flushes `out`, naming standard output if it fails.
@@ -241,6 +251,10 @@ mod tests {
         assert_eq!(parse_utc_offset("-0600").unwrap(), -21_600);
         assert_eq!(parse_utc_offset("+2").unwrap(), 7_200);
         assert_eq!(parse_utc_offset("-21600").unwrap(), -21_600);
+        assert_eq!(parse_utc_offset("3600s").unwrap(), 3_600);
+        assert!(parse_utc_offset("+23:59").is_err());
+        assert!(parse_utc_offset("3600").is_err());
+        assert!(parse_utc_offset("+1:30").is_ok());
         assert_eq!(parse_utc_offset("Z").unwrap(), 0);
         assert!(parse_utc_offset("+25:00").is_err());
         assert!(parse_utc_offset("abc").is_err());

@@ -140,7 +140,7 @@ fn describe_tls(state: TlsState, protocol: Option<&str>, cipher: Option<&str>) -
     let mut text = match state {
         TlsState::Success => "over TLS".to_string(),
         TlsState::Failed => "after a TLS failure".to_string(),
-        TlsState::None => "in cleartext (no TLS)".to_string(),
+        TlsState::None => "in cleartext".to_string(),
         TlsState::Unknown => "with unknown TLS (the connection began before the logs)".to_string(),
         TlsState::Internal => "internally (made by the appliance)".to_string(),
     };
@@ -229,7 +229,9 @@ fn write_message(
         if let Some(ip) = &recipient.remote_ip {
             text.push_str(&format!(" to {ip}"));
         }
-        text.push_str(&format!(", {} attempt(s)", recipient.attempts));
+        let attempts = recipient.attempts;
+        let noun = if attempts == 1 { "attempt" } else { "attempts" };
+        text.push_str(&format!(", {attempts} {noun}"));
         if let Some(reason) = &recipient.reason {
             text.push_str(&format!("; reason: {reason}"));
         }
@@ -256,6 +258,9 @@ fn write_connection(
     )?;
     if let Some(opened) = record.opened {
         writeln!(out, "  opened:      {opened}")?;
+    }
+    if let Some(closed) = record.closed {
+        writeln!(out, "  closed:      {closed}")?;
     }
     if let Some(ip) = &record.remote_ip {
         writeln!(out, "  remote:      {}", for_terminal(ip))?;

@@ -6,8 +6,10 @@ use crate::event::TlsOutcome;
 use crate::header::LogTime;
 use crate::record::{ConnectionRecord, Direction, Evidence, TlsState};
 
-/// Longest failure reason or name kept from a log line, in bytes.
-pub(crate) const MAX_FIELD_BYTES: usize = 1_024;
+/// Maximum length of a text field kept from a log line (a subject, a
+/// reason, an address), in bytes; longer text is cut at a character
+/// boundary.
+pub const MAX_FIELD_BYTES: usize = 8_192;
 
 /// Copies `text` into an owned string of at most [`MAX_FIELD_BYTES`].
 pub(crate) fn bounded(text: &str) -> Box<str> {

@@ -380,6 +380,16 @@ struct State<'s> {
     sink: &'s mut dyn RecordSink,
 }
 
+/// Returns `<>` for the empty address of a bounce's sender, which the log
+/// writes as `From: <>`, so that it cannot be taken for a missing value.
+fn null_path(address: &str) -> &str {
+    if address.is_empty() {
+        "<>"
+    } else {
+        address
+    }
+}
+
 /// Joins `facts` into `record` and counts the join.
 fn merge_counted(record: &mut MessageRecord, facts: Facts, stats: &mut CorrelateStats) {
     consolidated::merge(record, facts);
@@ -736,7 +746,7 @@ impl State<'_> {
                 let keep_details = self.options.keep_details;
                 if let Some(message) = self.touch_message(mid) {
                     if keep_details {
-                        message.sender = Some(bounded(sender));
+                        message.sender = Some(bounded(null_path(sender)));
                     }
                     push_evidence(&mut message.evidence, &evidence);
                 }
@@ -756,7 +766,9 @@ impl State<'_> {
                     push_evidence(&mut message.evidence, &evidence);
                     if let Some(rid) = rid {
                         match message.recipient(rid, limit) {
-                            Some(recipient) => recipient.address = Some(bounded(address)),
+                            Some(recipient) => {
+                                recipient.address = Some(bounded(null_path(address)));
+                            }
                             None => {
                                 message.recipients_dropped += 1;
                                 dropped = true;

@@ -19,7 +19,7 @@ footer{color:#666;font-size:.9em}";
 
 fn percent(count: u64, total: u64) -> String {
     if total == 0 {
-        return "0.0%".into();
+        return "-".into();
     }
     format!("{:.1}%", count as f64 * 100.0 / total as f64)
 }
@@ -140,13 +140,16 @@ pub fn write_report(out: &mut dyn Write, report: &Report, summary: &RunSummary) 
         .collect();
     writeln!(
         out,
-        "<p>{} log entries from {} input(s), appliance(s): {}. {} entries recognised, {} unrecognised.</p>",
+        "<p>Log entries: {} ({} recognised, {} unrecognised), from {} inputs. Appliances: {}.</p>",
         report.lines.total,
+        report.lines.recognised,
+        report.lines.unrecognised,
         summary.sources.len(),
         appliances.join(", "),
-        report.lines.recognised,
-        report.lines.unrecognised
     )?;
+    if let (Some(first), Some(last)) = (report.period.first, report.period.last) {
+        writeln!(out, "<p>Log time from {first} to {last}.</p>")?;
+    }
     writeln!(out, "<table><caption>Received</caption><tr><th></th><th>total</th><th>success</th><th>failed</th><th>none</th><th>unknown</th><th>internal</th><th></th></tr>")?;
     tls_row(out, "connections", &report.inbound.connections, None)?;
     let messages = &report.inbound.messages;
@@ -221,8 +224,22 @@ pub fn write_report(out: &mut dyn Write, report: &Report, summary: &RunSummary) 
         }
         writeln!(out, "</table>")?;
     }
+    let notes = super::notes(summary);
+    if notes.iter().any(|(count, _)| *count > 0) || !summary.warnings.is_empty() {
+        writeln!(out, "<h2>Notes</h2><ul>")?;
+        for (count, text) in notes {
+            if count > 0 {
+                writeln!(out, "<li>{}: {count}</li>", for_html(text))?;
+            }
+        }
+        for warning in &summary.warnings {
+            writeln!(out, "<li>{}</li>", for_html(warning))?;
+        }
+        writeln!(out, "</ul>")?;
+    }
     if !summary.errors.is_empty() {
-        writeln!(out, "<h2>Inputs not read completely</h2><ul>")?;
+        writeln!(out, "<h2>Inputs not read completely</h2>")?;
+        writeln!(out, "<p>The figures above cover what was read.</p><ul>")?;
         for error in &summary.errors {
             writeln!(out, "<li>{}</li>", for_html(error))?;
         }

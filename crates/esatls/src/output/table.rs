@@ -133,15 +133,16 @@ pub fn write_report(
     let lines = &report.lines;
     writeln!(
         out,
-        "Read {} input{}, {} appliance{}: {} log entries, {} recognised, {} unrecognised.",
-        summary.sources.len(),
-        plural(summary.sources.len()),
-        appliances,
-        plural(appliances),
-        lines.total,
+        "Read {}, {}: {}, {} recognised, {} unrecognised.",
+        counted(summary.sources.len() as u64, "input", "inputs"),
+        counted(appliances as u64, "appliance", "appliances"),
+        counted(lines.total, "log entry", "log entries"),
         lines.recognised,
         lines.unrecognised,
     )?;
+    if let (Some(first), Some(last)) = (report.period.first, report.period.last) {
+        writeln!(out, "Log time from {first} to {last}.")?;
+    }
     writeln!(out)?;
 
     let mut table = style.table();
@@ -173,6 +174,12 @@ pub fn write_report(
         None,
     ));
     writeln!(out, "{table}")?;
+    writeln!(
+        out,
+        "success: a TLS success line was logged for the connection. failed: only TLS failure\n\
+         lines were (the mail may have gone on in cleartext). none: opened with no TLS line.\n\
+         unknown: the connection opened before the logs begin."
+    )?;
     let recipients = &report.outbound.recipients;
     writeln!(
         out,
@@ -276,46 +283,8 @@ pub fn write_report(
         writeln!(out, "{table}")?;
     }
 
-    let stats = &summary.correlation;
-    let notes = [
-        (
-            stats.open_messages_at_end,
-            "messages still open when the logs end",
-        ),
-        (
-            stats.id_reuses,
-            "ids opened again while still open (appliance restart)",
-        ),
-        (stats.expired, "records closed after the idle limit"),
-        (stats.evicted, "records closed because too many were open"),
-        (
-            stats.late_lines,
-            "lines about a message that had already finished",
-        ),
-        (
-            stats.recipients_dropped,
-            "recipients past the per-message limit, not kept",
-        ),
-        (lines.truncated, "lines cut at the line length limit"),
-        (
-            stats.merged,
-            "messages joined from the text log and consolidated events",
-        ),
-        (
-            stats.conflicting,
-            "joined messages on which the two logs disagree (see conflicts in --format json)",
-        ),
-        (
-            stats.consolidated_only,
-            "messages known only from consolidated events",
-        ),
-        (
-            stats.consolidated_without_mid,
-            "consolidated events without a MID, not joined",
-        ),
-    ];
     let mut first = true;
-    for (count, text) in notes {
+    for (count, text) in super::notes(summary) {
         if count > 0 {
             if first {
                 writeln!(out)?;
@@ -324,14 +293,29 @@ pub fn write_report(
             writeln!(out, "Note: {text}: {count}.")?;
         }
     }
+    for warning in &summary.warnings {
+        writeln!(out, "Warning: {}", for_terminal(warning))?;
+    }
+    if !summary.errors.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "Incomplete: {} could not be read completely; the figures above cover what was read.",
+            counted(summary.errors.len() as u64, "input", "inputs")
+        )?;
+        for error in &summary.errors {
+            writeln!(out, "  {}", for_terminal(error))?;
+        }
+    }
     Ok(())
 }
 
-fn plural(count: usize) -> &'static str {
+/// Formats a count with the singular or plural noun.
+fn counted(count: u64, singular: &str, plural: &str) -> String {
     if count == 1 {
-        ""
+        format!("{count} {singular}")
     } else {
-        "s"
+        format!("{count} {plural}")
     }
 }
 

@@ -178,7 +178,12 @@ pub(crate) struct SourceParser {
     years: YearTracker,
     /// Appliance serial from the latest `Version:` line.
     serial: Option<String>,
+    /// The first `Time offset from UTC` of the input, for lines without a
+    /// syslog host whose appliance logged no offset of its own.
     utc_offset: Option<i32>,
+    /// `Time offset from UTC` by appliance name: in a syslog stream of
+    /// several appliances, each logs its own.
+    offsets: rustc_hash::FxHashMap<Option<String>, i32>,
     directory_appliance: Option<String>,
     /// The batch being filled. Its last entry may still grow by
     /// continuation lines while `open_entry` is set.
@@ -199,6 +204,7 @@ impl SourceParser {
         SourceParser {
             serial: source.serial.clone(),
             utc_offset: source.utc_offset,
+            offsets: source.offsets.iter().cloned().collect(),
             directory_appliance: source.directory_appliance(),
             source,
             options,
@@ -392,7 +398,8 @@ impl SourceParser {
 
     fn start_entry(&mut self, text: &str, header: &crate::header::Header<'_>, number: u64) {
         let spans = HeaderSpans::of(header, text);
-        // The file header lines change how the next entries are read.
+        // The file header lines change how this entry and the next are read.
+        let mut offset_line = None;
         if let Payload::Text { text: body, .. } = header.payload {
             if body.starts_with("Version: ") || body.starts_with("Time offset from UTC: ") {
                 match parse_event(body) {
@@ -406,7 +413,7 @@ impl SourceParser {
                         }
                     }
                     Event::TimeOffset { seconds } => {
-                        self.utc_offset = Some(seconds);
+                        offset_line = Some(seconds);
                         if self.summary.utc_offset.is_none() {
                             self.summary.utc_offset = Some(seconds);
                         }
@@ -415,12 +422,26 @@ impl SourceParser {
                 }
             }
         }
-        let offset = self.options.utc_offset.or(self.utc_offset);
+        let name = self.name_index(header.host);
+        let appliance = self.last_name.as_ref().and_then(|(name, _)| name.clone());
+        if let Some(seconds) = offset_line {
+            self.offsets.insert(appliance.clone(), seconds);
+        }
+        let offset = self.options.utc_offset.or_else(|| {
+            let own = self.offsets.get(&appliance).copied();
+            if header.host.is_some() {
+                own
+            } else {
+                own.or(self.utc_offset)
+            }
+        });
         let time = header.time.map(|raw| {
             let line_offset = raw.offset.or(offset);
             self.years.resolve(raw).with_offset(line_offset)
         });
-        let name = self.name_index(header.host);
+        if let Some(time) = time {
+            self.lines.see_time(time);
+        }
         let start = self.text.len();
         self.text.push_str(text);
         self.raws.push(RawEntry {

@@ -43,6 +43,8 @@ pub struct PreparedSource {
     pub(crate) compression: Compression,
     pub(crate) serial: Option<String>,
     pub(crate) utc_offset: Option<i32>,
+    /// `Time offset from UTC` of each appliance named in the first lines.
+    pub(crate) offsets: Vec<(Option<String>, i32)>,
     first_year: i16,
     /// Start time for ordering: from the rotation name, else the first
     /// timestamp.
@@ -88,6 +90,9 @@ fn year_before(reference: (i16, i8), month: u8) -> i16 {
 struct PeekFacts {
     serial: Option<String>,
     utc_offset: Option<i32>,
+    /// `Time offset from UTC` by the appliance name of its line (the
+    /// syslog host, else the serial so far).
+    offsets: Vec<(Option<String>, i32)>,
     first_time: Option<RawTime>,
     text_entries: usize,
     consolidated_entries: usize,
@@ -120,8 +125,17 @@ fn peek_facts(head: &[u8]) -> PeekFacts {
                     serial: Some(serial),
                     ..
                 } if facts.serial.is_none() => facts.serial = Some(serial.to_string()),
-                Event::TimeOffset { seconds } if facts.utc_offset.is_none() => {
-                    facts.utc_offset = Some(seconds)
+                Event::TimeOffset { seconds } => {
+                    if facts.utc_offset.is_none() {
+                        facts.utc_offset = Some(seconds);
+                    }
+                    let name = header
+                        .host
+                        .map(String::from)
+                        .or_else(|| facts.serial.clone());
+                    if !facts.offsets.iter().any(|(known, _)| *known == name) {
+                        facts.offsets.push((name, seconds));
+                    }
                 }
                 _ => {}
             }
@@ -175,6 +189,7 @@ impl PreparedSource {
             compression: Compression::None,
             serial: None,
             utc_offset: None,
+            offsets: Vec::new(),
             first_year: options.year.unwrap_or(now.0),
             order_key: None,
             stdin_head: Some((Vec::new(), reader)),
@@ -233,6 +248,7 @@ impl PreparedSource {
             compression: opened.compression,
             serial: facts.serial,
             utc_offset: facts.utc_offset,
+            offsets: facts.offsets,
             first_year,
             order_key,
             stdin_head,

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use crate::event::EVENT_KIND_NAMES;
-use crate::header::HeaderForm;
+use crate::header::{HeaderForm, LogTime};
 
 /// Most distinct templates of unrecognised entries kept per run; entries of
 /// further templates are counted in `other_templates`.
@@ -36,6 +36,9 @@ pub struct LineStats {
     pub forms: BTreeMap<&'static str, u64>,
     /// Recognised entries by event kind.
     pub events: BTreeMap<&'static str, u64>,
+    /// Earliest and latest entry time read (by wall clock).
+    pub first_time: Option<LogTime>,
+    pub last_time: Option<LogTime>,
     /// `forms` and `events` as arrays while the run goes on, because map
     /// lookups by name per line cost more than the parse.
     #[serde(skip)]
@@ -45,8 +48,31 @@ pub struct LineStats {
 }
 
 impl LineStats {
+    /// Widens the period to take in `time`.
+    pub(crate) fn see_time(&mut self, time: LogTime) {
+        let seconds = time.local_seconds();
+        if self
+            .first_time
+            .is_none_or(|first| seconds < first.local_seconds())
+        {
+            self.first_time = Some(time);
+        }
+        if self
+            .last_time
+            .is_none_or(|last| seconds > last.local_seconds())
+        {
+            self.last_time = Some(time);
+        }
+    }
+
     /// Adds the counts of one input.
     pub(crate) fn add(&mut self, other: &LineStats) {
+        if let Some(time) = other.first_time {
+            self.see_time(time);
+        }
+        if let Some(time) = other.last_time {
+            self.see_time(time);
+        }
         self.physical += other.physical;
         self.entries += other.entries;
         self.recognised += other.recognised;
