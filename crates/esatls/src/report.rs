@@ -4,7 +4,9 @@
 //! The serde field names are the JSON contract of `esatls report --format
 //! json`, documented in `docs/output.md`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use serde::Serialize;
 
@@ -283,12 +285,17 @@ fn add_reason(counts: &mut HashMap<String, u64>, reason: Option<&str>) {
 /// Returns the lowercase domain of a mail address, or `None` if it has no
 /// `@`.
 pub fn domain_of(address: &str) -> Option<String> {
+    domain_part(address).map(str::to_ascii_lowercase)
+}
+
+/// Returns the domain of a mail address as written.
+fn domain_part(address: &str) -> Option<&str> {
     let (_, domain) = address.rsplit_once('@')?;
     let domain = domain.trim_end_matches('>').trim();
     if domain.is_empty() {
         None
     } else {
-        Some(domain.to_ascii_lowercase())
+        Some(domain)
     }
 }
 
@@ -314,19 +321,32 @@ impl ReportBuilder {
         ReportBuilder::default()
     }
 
-    fn domain(&mut self, domain: String) -> &mut DomainCount {
-        let key = if self.domains.contains_key(&domain) || self.domains.len() < MAX_DOMAINS {
-            domain
+    /// Returns the counts of `domain` (compared without regard to case),
+    /// allocating only for a domain not seen before.
+    fn domain(&mut self, domain: &str) -> &mut DomainCount {
+        let lowercase;
+        let key: &str = if domain.bytes().any(|b| b.is_ascii_uppercase()) {
+            lowercase = domain.to_ascii_lowercase();
+            &lowercase
         } else {
-            OTHER.to_string()
+            domain
         };
-        self.domains
-            .entry(key.clone())
-            .or_insert_with(|| DomainCount {
-                domain: key,
-                delivered: TlsCounts::default(),
-                not_delivered: 0,
-            })
+        let key = if self.domains.contains_key(key) || self.domains.len() < MAX_DOMAINS {
+            key
+        } else {
+            OTHER
+        };
+        if !self.domains.contains_key(key) {
+            self.domains.insert(
+                key.to_string(),
+                DomainCount {
+                    domain: key.to_string(),
+                    delivered: TlsCounts::default(),
+                    not_delivered: 0,
+                },
+            );
+        }
+        self.domains.get_mut(key).expect("inserted above")
     }
 
     /// Returns the report of the records so far, leaving the builder as it
@@ -406,8 +426,8 @@ impl RecordSink for ReportBuilder {
             let domain = recipient
                 .address
                 .as_deref()
-                .and_then(domain_of)
-                .unwrap_or_else(|| NO_DOMAIN.to_string());
+                .and_then(domain_part)
+                .unwrap_or(NO_DOMAIN);
             let entry = self.domain(domain);
             if delivered {
                 entry.delivered.add(tls);

@@ -46,8 +46,20 @@ impl<'a> Cursor<'a> {
     /// followed by another word character.
     pub(crate) fn number(&mut self) -> Option<u64> {
         let bytes = self.rest.as_bytes();
-        let len = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
-        if len == 0 || len > MAX_ID_DIGITS {
+        let mut value: u64 = 0;
+        let mut len = 0;
+        while let Some(&byte) = bytes.get(len) {
+            let digit = byte.wrapping_sub(b'0');
+            if digit > 9 {
+                break;
+            }
+            if len == MAX_ID_DIGITS {
+                return None;
+            }
+            value = value.checked_mul(10)?.checked_add(u64::from(digit))?;
+            len += 1;
+        }
+        if len == 0 {
             return None;
         }
         if bytes
@@ -55,12 +67,6 @@ impl<'a> Cursor<'a> {
             .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
         {
             return None;
-        }
-        let mut value: u64 = 0;
-        for &digit in &bytes[..len] {
-            value = value
-                .checked_mul(10)?
-                .checked_add(u64::from(digit - b'0'))?;
         }
         self.rest = &self.rest[len..];
         Some(value)

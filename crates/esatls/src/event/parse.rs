@@ -1,6 +1,12 @@
 //! The event grammar: one function per leading keyword.
 
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
+
 use super::cursor::Cursor;
+
+static ADDRESS: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("address "));
 use super::{Derivation, Event, HatAction, NoteKind, Quoted, RidList, TlsOutcome};
 
 /// Parses the text of one entry (what follows `Level: `) into an event.
@@ -235,7 +241,7 @@ fn interface_and_address(rest: &str) -> (Option<&str>, Option<&str>) {
     let Some(after) = rest.strip_prefix("interface ") else {
         return (None, rest.strip_prefix("address "));
     };
-    match after.find("address ") {
+    match ADDRESS.find(after.as_bytes()) {
         Some(at) => {
             let interface = after[..at].trim_end();
             (non_empty(interface), Some(&after[at + "address ".len()..]))
@@ -254,10 +260,13 @@ fn icid_open(icid: u64, rest: &str) -> Event<'_> {
         cursor.spaces();
         if cursor.eat("reverse dns host") {
             cursor.spaces();
-            let host = match cursor.rest().rfind(" verified ") {
-                Some(at) => &cursor.rest()[..at],
-                None => cursor.rest(),
-            };
+            let rest = cursor.rest();
+            // `HOST verified yes|no`: the host is what precedes the last two
+            // words, when they are that.
+            let host = rest
+                .rsplit_once(' ')
+                .and_then(|(before, _)| before.strip_suffix(" verified"))
+                .unwrap_or(rest);
             remote_host = non_empty(host).filter(|host| *host != "unknown");
         }
     }
@@ -658,11 +667,11 @@ fn single_rid<'a>(cursor: &mut Cursor<'a>) -> Option<RidList<'a>> {
 /// Returns the value of `key` in a `key: value key: value` list, ending at the
 /// next key of `keys`.
 fn keyed_value<'a>(text: &'a str, key: &str, keys: &[&str]) -> Option<&'a str> {
-    let start = text.find(key)? + key.len();
+    let start = memchr::memmem::find(text.as_bytes(), key.as_bytes())? + key.len();
     let rest = &text[start..];
     let end = keys
         .iter()
-        .filter_map(|next| rest.find(next))
+        .filter_map(|next| memchr::memmem::find(rest.as_bytes(), next.as_bytes()))
         .min()
         .unwrap_or(rest.len());
     non_empty(&rest[..end])

@@ -411,13 +411,19 @@ fn parse_after_syslog_time(
     })
 }
 
+/// Splits `text` at its first space, which is not kept.
+fn split_space(text: &str) -> (&str, &str) {
+    match memchr::memchr(b' ', text.as_bytes()) {
+        // The space is ASCII, so both sides are on character boundaries.
+        Some(at) => (&text[..at], &text[at + 1..]),
+        None => (text, ""),
+    }
+}
+
 /// Splits `[host ]tag: message`. A message that starts with `CEF:` right
 /// after the host has no tag.
 fn split_host_tag(rest: &str) -> (Option<&str>, Option<&str>, &str) {
-    let (first, after_first) = match rest.split_once(' ') {
-        Some(pair) => pair,
-        None => (rest, ""),
-    };
+    let (first, after_first) = split_space(rest);
     if first.starts_with("CEF:") {
         return (None, None, rest);
     }
@@ -427,10 +433,7 @@ fn split_host_tag(rest: &str) -> (Option<&str>, Option<&str>, &str) {
     if after_first.starts_with("CEF:") {
         return (Some(first), None, after_first);
     }
-    let (second, after_second) = match after_first.split_once(' ') {
-        Some(pair) => pair,
-        None => (after_first, ""),
-    };
+    let (second, after_second) = split_space(after_first);
     if let Some(tag) = second.strip_suffix(':') {
         if !tag.is_empty() {
             return (Some(first), Some(tag), after_second);
@@ -465,14 +468,18 @@ fn parse_message(message: &str) -> (Option<RawTime>, Payload<'_>) {
 /// Parses ` Level: text` or `Level: text` (the leading space is optional).
 fn parse_level_text(text: &str) -> Option<Payload<'_>> {
     let text = text.strip_prefix(' ').unwrap_or(text);
-    let (word, rest) = text.split_once(':')?;
-    let level = match word {
-        "Info" => Level::Info,
-        "Warning" => Level::Warning,
-        "Critical" => Level::Critical,
-        "Debug" => Level::Debug,
-        "Trace" => Level::Trace,
-        _ => return None,
+    let (level, rest) = if let Some(rest) = text.strip_prefix("Info:") {
+        (Level::Info, rest)
+    } else if let Some(rest) = text.strip_prefix("Warning:") {
+        (Level::Warning, rest)
+    } else if let Some(rest) = text.strip_prefix("Debug:") {
+        (Level::Debug, rest)
+    } else if let Some(rest) = text.strip_prefix("Trace:") {
+        (Level::Trace, rest)
+    } else if let Some(rest) = text.strip_prefix("Critical:") {
+        (Level::Critical, rest)
+    } else {
+        return None;
     };
     let text = rest.strip_prefix(' ').unwrap_or(rest);
     Some(Payload::Text { level, text })

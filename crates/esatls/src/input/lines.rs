@@ -61,6 +61,22 @@ impl<R: Read> LineReader<R> {
         memchr::memchr2(b'\n', b'\r', &self.buf[self.start..self.end]).is_some()
     }
 
+    /// Returns the next line if it is complete in the buffer, without
+    /// reading; `None` means that [`LineReader::next_line`] would read.
+    pub fn next_buffered_line(&mut self) -> Option<Line<'_>> {
+        if self.pending_cr {
+            return None;
+        }
+        let found = memchr::memchr2(b'\n', b'\r', &self.buf[self.start..self.end])?;
+        let at = self.start + found;
+        // A `\r` at the end of the buffer may start a `\r\n`: let
+        // `next_line` decide with more data.
+        if self.buf[at] == b'\r' && at + 1 == self.end && !self.eof {
+            return None;
+        }
+        Some(self.take_line(at, 0))
+    }
+
     /// Returns the number of decompressed bytes consumed so far.
     pub fn offset(&self) -> u64 {
         self.consumed

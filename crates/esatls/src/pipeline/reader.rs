@@ -192,8 +192,9 @@ pub(crate) struct SourceParser {
     names: Vec<Option<String>>,
     name_index: rustc_hash::FxHashMap<Option<String>, u16>,
     open_entry: bool,
-    /// The last appliance name used, and its index in `names`.
-    last_name: Option<(Option<String>, u16)>,
+    /// The last appliance name used, its index in `names`, and its UTC
+    /// offset (looked up once per change of name, not once per line).
+    last_name: Option<(Option<String>, u16, Option<i32>)>,
     headers: HeaderParser,
 }
 
@@ -250,15 +251,21 @@ impl SourceParser {
         };
         let mut lines = LineReader::new(reader, self.options.max_line_bytes);
         let result = loop {
-            // Hand the batch over before a read that may wait for data, so
-            // that records of a followed file come out as lines arrive.
-            if !lines.has_buffered_line() && !self.send_batch(sender, false) {
-                break Ok(());
-            }
-            let line = match lines.next_line() {
-                Ok(Some(line)) => line,
-                Ok(None) => break Ok(()),
-                Err(source) => break Err(source),
+            let line = match lines.next_buffered_line() {
+                Some(line) => line,
+                None => {
+                    // Hand the batch over before a read that may wait for
+                    // data, so that records of a followed file come out as
+                    // lines arrive.
+                    if !self.send_batch(sender, false) {
+                        break Ok(());
+                    }
+                    match lines.next_line() {
+                        Ok(Some(line)) => line,
+                        Ok(None) => break Ok(()),
+                        Err(source) => break Err(source),
+                    }
+                }
             };
             self.summary.lines += 1;
             self.lines.physical += 1;
@@ -325,8 +332,9 @@ impl SourceParser {
         if complete == 0 {
             return true;
         }
-        let mut raws = std::mem::take(&mut self.raws);
-        let mut text = std::mem::take(&mut self.text);
+        let mut raws = std::mem::replace(&mut self.raws, Vec::with_capacity(BATCH_ENTRIES));
+        let text_capacity = BATCH_BYTES + self.options.max_line_bytes;
+        let mut text = std::mem::replace(&mut self.text, String::with_capacity(text_capacity));
         let names = std::mem::take(&mut self.names);
         self.name_index.clear();
         self.last_name = None;
@@ -423,17 +431,17 @@ impl SourceParser {
             }
         }
         let name = self.name_index(header.host);
-        let appliance = self.last_name.as_ref().and_then(|(name, _)| name.clone());
         if let Some(seconds) = offset_line {
-            self.offsets.insert(appliance.clone(), seconds);
-        }
-        let offset = self.options.utc_offset.or_else(|| {
-            let own = self.offsets.get(&appliance).copied();
-            if header.host.is_some() {
-                own
-            } else {
-                own.or(self.utc_offset)
+            if let Some((appliance, _, offset)) = &mut self.last_name {
+                *offset = Some(seconds);
+                self.offsets.insert(appliance.clone(), seconds);
             }
+        }
+        let own = self.last_name.as_ref().and_then(|(_, _, offset)| *offset);
+        let offset = self.options.utc_offset.or(if header.host.is_some() {
+            own
+        } else {
+            own.or(self.utc_offset)
         });
         let time = header.time.map(|raw| {
             let line_offset = raw.offset.or(offset);
@@ -464,14 +472,15 @@ impl SourceParser {
             .or(self.serial.as_deref())
             .or(self.options.host.as_deref())
             .or(self.directory_appliance.as_deref());
-        if let Some((last, index)) = &self.last_name {
+        if let Some((last, index, _)) = &self.last_name {
             if last.as_deref() == name {
                 return *index;
             }
         }
         let name = name.map(String::from);
         let index = self.intern(name.clone());
-        self.last_name = Some((name, index));
+        let offset = self.offsets.get(&name).copied();
+        self.last_name = Some((name, index, offset));
         index
     }
 

@@ -39,6 +39,9 @@ pub struct LineStats {
     /// Earliest and latest entry time read (by wall clock).
     pub first_time: Option<LogTime>,
     pub last_time: Option<LogTime>,
+    /// The time seen last, which most lines repeat.
+    #[serde(skip)]
+    previous_time: Option<LogTime>,
     /// `forms` and `events` as arrays while the run goes on, because map
     /// lookups by name per line cost more than the parse.
     #[serde(skip)]
@@ -50,6 +53,11 @@ pub struct LineStats {
 impl LineStats {
     /// Widens the period to take in `time`.
     pub(crate) fn see_time(&mut self, time: LogTime) {
+        // Most lines share the second of the line before.
+        if self.previous_time == Some(time) {
+            return;
+        }
+        self.previous_time = Some(time);
         let seconds = time.local_seconds();
         if self
             .first_time
