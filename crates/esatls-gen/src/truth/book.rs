@@ -452,6 +452,9 @@ impl<T: TruthSink> Book<T> {
         if let Some(icid) = icid {
             self.touch_connection(Direction::Inbound, icid);
         }
+        // The null sender of bounces, logged as `From: <>`, is shown as
+        // `<>` so that it cannot be taken for a missing value.
+        let sender = if sender.is_empty() { "<>" } else { sender };
         self.message(mid).sender = Some(sender.to_string());
     }
 
