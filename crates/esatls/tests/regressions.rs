@@ -138,10 +138,10 @@ fn rfc3164_line_ending_in_tag() {
 }
 
 /// A yearless timestamp whose month is six or more below the last one
-/// counts as the next year, and nothing bounds the year: a log whose
+/// counts as the next year, and nothing bounds the year, so a log whose
 /// months keep running backwards steps it past `i16::MAX`. About 67,000
-/// lines reach that from 2026; starting at 32766 takes four. A debug build
-/// panics on the overflow, and a release build wraps to year -32768.
+/// lines reach that from 2026, and four lines reach it from 32766. A debug
+/// build panics on the overflow, and a release build wraps to year -32768.
 #[test]
 #[ignore = "product bug: the year of yearless timestamps can overflow i16"]
 fn yearless_months_running_backwards() {
