@@ -69,6 +69,11 @@ pub struct InputArgs {
     #[arg(long, value_name = "DAYS", default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=3650))]
     pub max_idle_days: u32,
 
+    /// Threads per input: 1 reads and correlates on one thread; 2 reads
+    /// and parses on a second thread meanwhile.
+    #[arg(long, value_name = "COUNT", default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=2))]
+    pub threads: u64,
+
     /// Maximum number of connections (per direction) and of messages kept
     /// open per appliance, at least 10; past it the least recently seen
     /// are closed as incomplete.

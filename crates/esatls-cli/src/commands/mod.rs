@@ -165,6 +165,7 @@ pub fn run_options_for(
         year: input.year,
         utc_offset,
         host: input.host.clone(),
+        threads: usize::try_from(input.threads).unwrap_or(2),
     };
     Ok((paths, options))
 }

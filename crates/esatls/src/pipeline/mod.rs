@@ -43,6 +43,9 @@ pub struct RunOptions {
     pub utc_offset: Option<i32>,
     /// Appliance name of input whose lines and header name none.
     pub host: Option<String>,
+    /// Threads per input: 1 parses and correlates on the calling thread;
+    /// 2 (the default) parses on a second thread meanwhile.
+    pub threads: usize,
 }
 
 impl Default for RunOptions {
@@ -53,6 +56,7 @@ impl Default for RunOptions {
             year: None,
             utc_offset: None,
             host: None,
+            threads: 2,
         }
     }
 }
@@ -207,31 +211,11 @@ impl Pipeline {
     pub fn read_source(&mut self, source: PreparedSource, sink: &mut dyn RecordSink) {
         let index = self.summary.sources.len() as u32;
         let parser = reader::SourceParser::new(source, self.options.clone());
-        let (sender, receiver) = std::sync::mpsc::sync_channel(BATCHES_IN_FLIGHT);
-        let finished = std::thread::scope(|scope| {
-            scope.spawn(move || parser.run(sender));
-            loop {
-                let message = match receiver.recv_timeout(PROGRESS_INTERVAL) {
-                    Ok(message) => message,
-                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-                        sink.progress(&self.summary);
-                        continue;
-                    }
-                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break None,
-                };
-                match message {
-                    reader::Message::Batch(batch, counts) => {
-                        self.add_counts(counts);
-                        self.correlate_batch(&batch, index, sink);
-                        sink.progress(&self.summary);
-                    }
-                    reader::Message::Done(done, counts) => {
-                        self.add_counts(counts);
-                        break Some(done);
-                    }
-                }
-            }
-        });
+        let finished = if self.options.threads <= 1 {
+            self.read_inline(parser, index, sink)
+        } else {
+            self.read_threaded(parser, index, sink)
+        };
         let Some(finished) = finished else {
             self.summary.errors.push(format!(
                 "input {index}: the reading thread stopped without a summary"
@@ -243,6 +227,92 @@ impl Pipeline {
             self.summary.errors.push(error.to_string());
         }
         self.summary.sources.push(summary);
+    }
+
+    /// Parses and correlates on this thread, one batch after the other.
+    fn read_inline(
+        &mut self,
+        parser: reader::SourceParser,
+        index: u32,
+        sink: &mut dyn RecordSink,
+    ) -> Option<Box<reader::Finished>> {
+        let mut finished = None;
+        parser.run(&mut |message| {
+            match message {
+                reader::Message::Batch(text, counts) => {
+                    self.correlate_text(text, counts, index, sink);
+                    sink.progress(&self.summary);
+                }
+                reader::Message::Parsed(batch, counts) => {
+                    self.add_counts(counts);
+                    self.correlate_batch(&batch, index, sink);
+                    sink.progress(&self.summary);
+                }
+                reader::Message::Done(done, counts) => {
+                    self.add_counts(counts);
+                    finished = Some(done);
+                }
+            }
+            true
+        });
+        finished
+    }
+
+    /// Parses on a thread of its own while this one correlates.
+    fn read_threaded(
+        &mut self,
+        mut parser: reader::SourceParser,
+        index: u32,
+        sink: &mut dyn RecordSink,
+    ) -> Option<Box<reader::Finished>> {
+        let in_flight = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        parser.share_work(std::sync::Arc::clone(&in_flight));
+        let done_one = || in_flight.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+        let (sender, receiver) = std::sync::mpsc::sync_channel(BATCHES_IN_FLIGHT);
+        std::thread::scope(|scope| {
+            scope.spawn(move || parser.run(&mut |message| sender.send(message).is_ok()));
+            loop {
+                let message = match receiver.recv_timeout(PROGRESS_INTERVAL) {
+                    Ok(message) => message,
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                        sink.progress(&self.summary);
+                        continue;
+                    }
+                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break None,
+                };
+                match message {
+                    reader::Message::Batch(text, counts) => {
+                        self.correlate_text(text, counts, index, sink);
+                        done_one();
+                        sink.progress(&self.summary);
+                    }
+                    reader::Message::Parsed(batch, counts) => {
+                        self.add_counts(counts);
+                        self.correlate_batch(&batch, index, sink);
+                        done_one();
+                        sink.progress(&self.summary);
+                    }
+                    reader::Message::Done(done, counts) => {
+                        self.add_counts(counts);
+                        break Some(done);
+                    }
+                }
+            }
+        })
+    }
+
+    /// Parses the events of a batch, counts them, and correlates them.
+    fn correlate_text(
+        &mut self,
+        text: reader::BatchText,
+        counts: reader::Counts,
+        index: u32,
+        sink: &mut dyn RecordSink,
+    ) {
+        let mut counts = counts;
+        let batch = reader::parse_batch(text, &mut counts.lines, &mut counts.templates);
+        self.add_counts(counts);
+        self.correlate_batch(&batch, index, sink);
     }
 
     fn add_counts(&mut self, counts: reader::Counts) {

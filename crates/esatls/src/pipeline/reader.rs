@@ -9,7 +9,6 @@
 
 use std::io::{Cursor as IoCursor, Read};
 use std::sync::atomic::Ordering;
-use std::sync::mpsc::SyncSender;
 
 use self_cell::self_cell;
 
@@ -89,7 +88,12 @@ self_cell!(
 /// carries the counts of the lines read since the message before, so that
 /// the totals are current while a followed input goes on.
 pub(crate) enum Message {
-    Batch(Batch, Counts),
+    /// Entries whose events are not parsed yet: the receiving thread parses
+    /// them.
+    Batch(BatchText, Counts),
+    /// Entries parsed by the reading thread, which does so while the
+    /// receiving thread is behind, so that the two share the work.
+    Parsed(Batch, Counts),
     /// The input ended, or failed: its summary and error.
     Done(Box<Finished>, Counts),
 }
@@ -107,7 +111,11 @@ pub(crate) struct Finished {
 }
 
 /// Parses the text of every entry of a batch, counting what it finds.
-fn parse_batch(owner: BatchText, lines: &mut LineStats, templates: &mut TemplateCounts) -> Batch {
+pub(crate) fn parse_batch(
+    owner: BatchText,
+    lines: &mut LineStats,
+    templates: &mut TemplateCounts,
+) -> Batch {
     Batch::new(owner, |owner| {
         let mut entries = Vec::with_capacity(owner.raws.len());
         for raw in &owner.raws {
@@ -192,6 +200,10 @@ pub(crate) struct SourceParser {
     names: Vec<Option<String>>,
     name_index: rustc_hash::FxHashMap<Option<String>, u16>,
     open_entry: bool,
+    /// Batches handed over and not yet correlated, when a correlating
+    /// thread keeps count; the parser parses batches itself while it is
+    /// ahead.
+    in_flight: Option<std::sync::Arc<std::sync::atomic::AtomicUsize>>,
     /// The last appliance name used, its index in `names`, and its UTC
     /// offset (looked up once per change of name, not once per line).
     last_name: Option<(Option<String>, u16, Option<i32>)>,
@@ -218,18 +230,25 @@ impl SourceParser {
             names: Vec::new(),
             name_index: Default::default(),
             open_entry: false,
+            in_flight: None,
             last_name: None,
             headers: HeaderParser::new(),
         }
     }
 
-    /// Reads the input to its end or its first read error, sending batches
-    /// and then the summary to `sender`. Stops early if the receiver is
-    /// gone.
-    pub(crate) fn run(mut self, sender: SyncSender<Message>) {
-        let error = self.read_all(&sender).err();
+    /// Makes the parser parse batches itself whenever `in_flight` batches
+    /// are waiting for the correlator.
+    pub(crate) fn share_work(&mut self, in_flight: std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+        self.in_flight = Some(in_flight);
+    }
+
+    /// Reads the input to its end or its first read error, handing
+    /// batches and then the summary to `deliver`, which returns `false` to
+    /// stop early (its receiver is gone).
+    pub(crate) fn run(mut self, deliver: &mut dyn FnMut(Message) -> bool) {
+        let error = self.read_all(deliver).err();
         self.close_entry();
-        self.send_batch(&sender, true);
+        self.send_batch(deliver, true);
         let counts = Counts {
             lines: std::mem::take(&mut self.lines),
             templates: std::mem::take(&mut self.templates),
@@ -238,10 +257,10 @@ impl SourceParser {
             summary: self.summary,
             error,
         };
-        let _ = sender.send(Message::Done(Box::new(finished), counts));
+        deliver(Message::Done(Box::new(finished), counts));
     }
 
-    fn read_all(&mut self, sender: &SyncSender<Message>) -> Result<(), InputError> {
+    fn read_all(&mut self, sender: &mut dyn FnMut(Message) -> bool) -> Result<(), InputError> {
         let (reader, compressed_read): (Box<dyn Read + Send>, _) = match self.source.take_head() {
             Some((head, rest)) => (Box::new(IoCursor::new(head).chain(rest)), None),
             None => {
@@ -326,7 +345,7 @@ impl SourceParser {
     /// Sends the complete entries of the batch, keeping an entry that may
     /// still grow for the next batch unless `all`. Returns `false` when the
     /// receiver is gone.
-    fn send_batch(&mut self, sender: &SyncSender<Message>, all: bool) -> bool {
+    fn send_batch(&mut self, sender: &mut dyn FnMut(Message) -> bool, all: bool) -> bool {
         let keep_last = self.open_entry && !all;
         let complete = self.raws.len() - usize::from(keep_last);
         if complete == 0 {
@@ -352,12 +371,25 @@ impl SourceParser {
             });
         }
         let owner = BatchText { text, raws, names };
-        let batch = parse_batch(owner, &mut self.lines, &mut self.templates);
-        let counts = Counts {
+        let behind = self.in_flight.as_ref().map(|count| {
+            // Counted before the batch leaves, so the receiver never sees
+            // it below zero.
+            count.fetch_add(1, Ordering::AcqRel)
+        });
+        if behind.is_some_and(|waiting| waiting >= 1) {
+            let batch = parse_batch(owner, &mut self.lines, &mut self.templates);
+            let counts = self.take_counts();
+            return sender(Message::Parsed(batch, counts));
+        }
+        let counts = self.take_counts();
+        sender(Message::Batch(owner, counts))
+    }
+
+    fn take_counts(&mut self) -> Counts {
+        Counts {
             lines: std::mem::take(&mut self.lines),
             templates: std::mem::take(&mut self.templates),
-        };
-        sender.send(Message::Batch(batch, counts)).is_ok()
+        }
     }
 
     /// Ends the entry being built: its text ends here.
