@@ -59,10 +59,10 @@ pub struct InputArgs {
     #[arg(long, value_name = "NAME", value_parser = non_empty_text)]
     pub host: Option<String>,
 
-    /// Maximum line length kept, in bytes (at least 256); longer lines are
-    /// cut and counted.
-    #[arg(long, value_name = "BYTES", default_value_t = esatls::input::DEFAULT_MAX_LINE_BYTES)]
-    pub max_line_bytes: usize,
+    /// Maximum line length kept, in bytes, from 256 to 16777216 (16 MiB);
+    /// longer lines are cut and counted.
+    #[arg(long, value_name = "BYTES", default_value_t = esatls::input::DEFAULT_MAX_LINE_BYTES as u64, value_parser = clap::value_parser!(u64).range(256..=16_777_216))]
+    pub max_line_bytes: u64,
 
     /// Days of log time after which a connection or message that saw no
     /// line is closed as incomplete.

@@ -596,13 +596,25 @@ fn csv_has_one_row_per_recipient() {
     );
     let text = stdout(&output);
     let mut lines = text.lines();
+    let header: Vec<String> = lines
+        .next()
+        .unwrap()
+        .split(',')
+        .map(|field| field.trim_matches('"').to_string())
+        .collect();
     assert_eq!(
-        lines.next().unwrap(),
+        header.join(","),
         "host,mid,icid,started,finished,sender,message_id,subject,size,inbound_tls,inbound_protocol,\
          inbound_cipher,inbound_remote_ip,inbound_remote_host,inbound_reason,rid,recipient,status,\
          outbound_tls,outbound_protocol,outbound_cipher,cn,dcid,outbound_remote_ip,attempts,response,\
          reason,origin_mid,origin,complete"
     );
+    // Text is quoted, numbers are not.
+    assert!(text
+        .lines()
+        .nth(1)
+        .unwrap()
+        .starts_with("\"4229AAAA0000-TEST0001\",500,100,"));
     assert_eq!(text.lines().count(), 5);
     let output = esatls_paths(
         &["connections", "--format", "csv"],
@@ -610,7 +622,7 @@ fn csv_has_one_row_per_recipient() {
     );
     let text = stdout(&output);
     assert_eq!(
-        text.lines().next().unwrap(),
+        text.lines().next().unwrap().replace('"', ""),
         "host,direction,id,opened,closed,remote_ip,remote_host,interface,tls,protocol,cipher,cn,reason,messages"
     );
     assert_eq!(text.lines().count(), 5);

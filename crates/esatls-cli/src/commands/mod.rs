@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Context, Result};
 
 use esatls::correlate::CorrelateOptions;
+use esatls::input::DEFAULT_MAX_LINE_BYTES;
 use esatls::output::sanitize::for_terminal;
 use esatls::output::table::TableStyle;
 use esatls::pipeline::{RunOptions, RunSummary};
@@ -137,12 +138,6 @@ pub fn run_options_for(
         .as_deref()
         .map(parse_utc_offset)
         .transpose()?;
-    if input.max_line_bytes < 256 {
-        bail!(
-            "--max-line-bytes {} is too small: the minimum is 256 bytes",
-            input.max_line_bytes
-        );
-    }
     let mut paths = input.paths.clone();
     if paths.is_empty() {
         if io::stdin().is_terminal() {
@@ -161,7 +156,7 @@ pub fn run_options_for(
             max_open: usize::try_from(input.max_open).unwrap_or(usize::MAX),
             ..CorrelateOptions::default()
         },
-        max_line_bytes: input.max_line_bytes,
+        max_line_bytes: usize::try_from(input.max_line_bytes).unwrap_or(DEFAULT_MAX_LINE_BYTES),
         year: input.year,
         utc_offset,
         host: input.host.clone(),

@@ -9,6 +9,9 @@ use crate::record::{
     Evidence, InboundRecord, MessageRecord, RecipientRecord, RecipientStatus, TlsState,
 };
 
+/// Recipients a message holds before their RIDs are indexed by a map.
+const LINEAR_SEARCH_RECIPIENTS: usize = 32;
+
 /// Where a recipient's copy stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Progress {
@@ -59,14 +62,21 @@ pub(crate) struct Message {
     pub start_seen: bool,
     pub start_second: i64,
     pub finished: Option<LogTime>,
+    /// Whether `Message finished` was seen; the record waits a second of
+    /// log time for lines of the same second logged after it.
+    pub finish_seen: bool,
     pub last_seen: i64,
     pub sender: Option<Box<str>>,
     pub message_id: Option<Box<str>>,
     pub subject: Option<Box<str>>,
     pub size: Option<u64>,
     pub inbound: Inbound,
-    /// Recipients ordered by RID.
+    /// Recipients in the order they were first named; `into_record` sorts
+    /// them by RID.
     pub recipients: Vec<Recipient>,
+    /// Position of each RID in `recipients`, once there are enough of them
+    /// for a linear search to cost more than the map.
+    pub rid_index: Option<rustc_hash::FxHashMap<u32, u32>>,
     pub recipients_dropped: u64,
     pub origin: Option<(u64, Derivation)>,
     /// Addresses of recipients that split copies of this message took over;
@@ -93,6 +103,7 @@ impl Message {
             start_seen: false,
             start_second: i64::MIN,
             finished: None,
+            finish_seen: false,
             last_seen: now,
             sender: None,
             message_id: None,
@@ -100,6 +111,7 @@ impl Message {
             size: None,
             inbound: Inbound::default(),
             recipients: Vec::new(),
+            rid_index: None,
             recipients_dropped: 0,
             origin: None,
             moved: Vec::new(),
@@ -114,28 +126,45 @@ impl Message {
     /// fewer than `limit` recipients. Returns `None` past the limit; the
     /// caller counts the recipient once, where it is defined.
     pub(crate) fn recipient(&mut self, rid: u32, limit: usize) -> Option<&mut Recipient> {
-        let index = match self.recipients.binary_search_by_key(&rid, |r| r.rid) {
-            Ok(index) => index,
-            Err(index) => {
+        let found = match &self.rid_index {
+            Some(index) => index.get(&rid).map(|&at| at as usize),
+            None => self.recipients.iter().position(|r| r.rid == rid),
+        };
+        let at = match found {
+            Some(at) => at,
+            None => {
                 if self.recipients.len() >= limit {
                     return None;
                 }
-                self.recipients.insert(
-                    index,
-                    Recipient {
-                        rid,
-                        address: None,
-                        progress: Progress::NotAttempted,
-                        attempts: 0,
-                        attempt: None,
-                        response: None,
-                        reason: None,
-                    },
-                );
-                index
+                self.recipients.push(Recipient {
+                    rid,
+                    address: None,
+                    progress: Progress::NotAttempted,
+                    attempts: 0,
+                    attempt: None,
+                    response: None,
+                    reason: None,
+                });
+                let at = self.recipients.len() - 1;
+                match &mut self.rid_index {
+                    Some(index) => {
+                        index.insert(rid, at as u32);
+                    }
+                    None if self.recipients.len() > LINEAR_SEARCH_RECIPIENTS => {
+                        let index = self
+                            .recipients
+                            .iter()
+                            .enumerate()
+                            .map(|(at, r)| (r.rid, at as u32))
+                            .collect();
+                        self.rid_index = Some(index);
+                    }
+                    None => {}
+                }
+                at
             }
         };
-        Some(&mut self.recipients[index])
+        Some(&mut self.recipients[at])
     }
 
     /// Marks every recipient without a final result as dropped.
@@ -155,8 +184,9 @@ impl Message {
         // Each address a split copy took over leaves out one recipient of
         // that address that has no result here.
         let mut moved = self.moved;
-        let recipients = self
-            .recipients
+        let mut recipients = self.recipients;
+        recipients.sort_by_key(|recipient| recipient.rid);
+        let recipients = recipients
             .into_iter()
             .filter(|recipient| {
                 if recipient.progress != Progress::NotAttempted {
@@ -264,8 +294,24 @@ mod tests {
             assert!(message.recipient(rid, 3).is_some());
         }
         assert!(message.recipient(7, 3).is_none());
-        let rids: Vec<u32> = message.recipients.iter().map(|r| r.rid).collect();
+        let record = message.into_record(None, false);
+        let rids: Vec<u32> = record.recipients.iter().map(|r| r.rid).collect();
         assert_eq!(rids, vec![1, 2, 3]);
+    }
+
+    #[test]
+    fn many_recipients_in_any_order() {
+        let mut message = Message::new(1, 0);
+        for rid in (0..1_000).rev() {
+            message.recipient(rid, 2_000).unwrap().attempts = rid;
+        }
+        for rid in 0..1_000 {
+            assert_eq!(message.recipient(rid, 2_000).unwrap().attempts, rid);
+        }
+        let record = message.into_record(None, false);
+        assert_eq!(record.recipients.len(), 1_000);
+        assert_eq!(record.recipients[0].rid, 0);
+        assert_eq!(record.recipients[999].rid, 999);
     }
 
     #[test]

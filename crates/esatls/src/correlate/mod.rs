@@ -39,6 +39,11 @@ use crate::record::{Direction, Evidence, MessageRecord, RecordSink, TlsState};
 /// Seconds of log time a closed connection waits before it is emitted.
 pub const CLOSE_GRACE_SECONDS: i64 = 2;
 
+/// Seconds of log time a finished message waits before it is emitted, so
+/// that lines of its last second logged after `Message finished` (a TLS
+/// line of the connection that delivered it) still apply.
+pub const FINISH_GRACE_SECONDS: i64 = 1;
+
 /// Seconds of log time a finished message waits for its consolidated event
 /// when the run reads both kinds of log, before it is written alone.
 pub const CONSOLIDATED_WAIT_SECONDS: i64 = 600;
@@ -116,7 +121,18 @@ pub struct CorrelateStats {
     pub consolidated_only: u64,
     /// Joined messages on which the two kinds of log disagree.
     pub conflicting: u64,
+    /// Entries of appliances past the [`MAX_APPLIANCES`] limit, counted
+    /// under one shared appliance.
+    pub appliance_overflow: u64,
 }
+
+/// Most appliances one run keeps apart. Input that names more (a syslog
+/// stream with a new host name on every line) puts the rest under one
+/// appliance named [`OVERFLOW_APPLIANCE`], so that memory stays bounded.
+pub const MAX_APPLIANCES: usize = 10_000;
+
+/// Name of the appliance that entries past [`MAX_APPLIANCES`] go to.
+pub const OVERFLOW_APPLIANCE: &str = "(too many appliances)";
 
 /// Index of an appliance in a [`Correlator`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -183,6 +199,9 @@ struct Appliance {
     finished_mids: RecentIds,
     /// Consolidated facts of messages not (yet) seen in the text log.
     consolidated: HashMap<u64, Facts>,
+    /// Finished messages waiting out [`FINISH_GRACE_SECONDS`], by the
+    /// clock value at which each may be emitted.
+    finishing: VecDeque<(i64, u64)>,
     /// Finished messages waiting for their consolidated event.
     held: HashMap<u64, MessageRecord>,
     /// `held` by the clock value at which each may be written alone.
@@ -222,6 +241,20 @@ impl Correlator {
     pub fn appliance(&mut self, name: Option<&str>) -> ApplianceId {
         let key: Option<Arc<str>> = name.map(Arc::from);
         if let Some(&id) = self.names.get(&key) {
+            return id;
+        }
+        if self.appliances.len() >= MAX_APPLIANCES {
+            self.stats.appliance_overflow += 1;
+            let overflow: Option<Arc<str>> = Some(Arc::from(OVERFLOW_APPLIANCE));
+            if let Some(&id) = self.names.get(&overflow) {
+                return id;
+            }
+            let id = ApplianceId(self.appliances.len() as u32);
+            self.appliances.push(Appliance {
+                name: overflow.clone(),
+                ..Appliance::default()
+            });
+            self.names.insert(overflow, id);
             return id;
         }
         let id = ApplianceId(self.appliances.len() as u32);
@@ -266,6 +299,7 @@ impl Correlator {
             sink,
         };
         state.emit_due_connections();
+        state.emit_due_messages();
         state.release_held();
         if state.appliance.clock >= state.appliance.next_sweep {
             state.sweep();
@@ -281,6 +315,26 @@ impl Correlator {
         };
         state.apply(entry, now, evidence);
         state.enforce_open_limit();
+    }
+
+    /// Emits the finished messages and closed connections that wait for
+    /// lines of their last second, without waiting: for a followed log that
+    /// has gone quiet.
+    pub fn emit_waiting(&mut self, sink: &mut dyn RecordSink) {
+        for appliance in &mut self.appliances {
+            let mut state = State {
+                appliance,
+                options: &self.options,
+                expect_consolidated: self.expect_consolidated,
+                stats: &mut self.stats,
+                sink,
+            };
+            let clock = state.appliance.clock;
+            state.appliance.clock = i64::MAX;
+            state.emit_due_connections();
+            state.emit_due_messages();
+            state.appliance.clock = clock;
+        }
     }
 
     /// Applies one consolidated event. `offset` is the UTC offset of the
@@ -327,14 +381,18 @@ impl Correlator {
         for appliance in &mut self.appliances {
             let host = appliance.name.clone();
             let mut messages: Vec<Message> = appliance.messages.drain().map(|(_, m)| m).collect();
-            messages.sort_by_key(|m| (m.started.map(|t| t.local_seconds()), m.mid));
-            self.stats.open_messages_at_end += messages.len() as u64;
+            messages.sort_by_key(|m| (!m.finish_seen, m.started.map(|t| t.local_seconds()), m.mid));
+            appliance.finishing.clear();
             for mut message in messages {
+                let finished = message.finish_seen;
+                if !finished {
+                    self.stats.open_messages_at_end += 1;
+                }
                 let facts = message
                     .facts
                     .take()
                     .or_else(|| appliance.consolidated.remove(&message.mid));
-                let mut record = message.into_record(host.clone(), false);
+                let mut record = message.into_record(host.clone(), finished);
                 if let Some(facts) = facts {
                     merge_counted(&mut record, facts, &mut self.stats);
                 }
@@ -456,6 +514,7 @@ impl State<'_> {
         let Some(mut message) = self.appliance.messages.remove(&mid) else {
             return;
         };
+        let finished = finished || message.finish_seen;
         if finished {
             self.appliance.finished_mids.insert(mid);
         }
@@ -478,6 +537,24 @@ impl State<'_> {
                 }
             }
             None => self.sink.message(record),
+        }
+    }
+
+    /// Emits finished messages whose grace second has passed.
+    fn emit_due_messages(&mut self) {
+        while let Some(&(due, mid)) = self.appliance.finishing.front() {
+            if due > self.appliance.clock {
+                break;
+            }
+            self.appliance.finishing.pop_front();
+            if self
+                .appliance
+                .messages
+                .get(&mid)
+                .is_some_and(|message| message.finish_seen)
+            {
+                self.emit_message(mid, true);
+            }
         }
     }
 
@@ -847,10 +924,14 @@ impl State<'_> {
                 }
             }
             Event::MessageFinished { mid } => {
+                let due = self.appliance.clock + FINISH_GRACE_SECONDS;
                 if let Some(message) = self.touch_message(mid) {
                     message.finished = entry.time;
                     push_evidence(&mut message.evidence, &evidence);
-                    self.emit_message(mid, true);
+                    if !message.finish_seen {
+                        message.finish_seen = true;
+                        self.appliance.finishing.push_back((due, mid));
+                    }
                 }
             }
             Event::DeliveryStart { dcid, mid, rids } => {
@@ -1088,14 +1169,14 @@ impl State<'_> {
         now: i64,
         evidence: &Option<Evidence>,
     ) {
-        if self
-            .appliance
-            .messages
-            .get(&mid)
-            .is_some_and(|m| m.start_seen)
-        {
-            self.stats.id_reuses += 1;
-            self.emit_message(mid, false);
+        if let Some(old) = self.appliance.messages.get(&mid) {
+            if old.start_seen {
+                // A second start for a MID: the counter restarted.
+                if !old.finish_seen {
+                    self.stats.id_reuses += 1;
+                }
+                self.emit_message(mid, false);
+            }
         }
         self.appliance.finished_mids.remove(mid);
         let keep_evidence = self.options.keep_evidence;

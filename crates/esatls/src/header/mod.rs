@@ -136,8 +136,14 @@ enum PayloadSpan {
     Other { start: u32 },
 }
 
+/// Returns the byte range of `part` in `line`. Every part the parser
+/// returns is a slice of the line; an empty part that is not (a literal
+/// `""`) is placed at the end of the line.
 fn span_in(line: &str, part: &str) -> (u32, u32) {
-    let start = part.as_ptr() as usize - line.as_ptr() as usize;
+    let start = (part.as_ptr() as usize).wrapping_sub(line.as_ptr() as usize);
+    if start > line.len() || start + part.len() > line.len() {
+        return (line.len() as u32, line.len() as u32);
+    }
     (start as u32, (start + part.len()) as u32)
 }
 
@@ -323,7 +329,7 @@ fn parse_rfc5424<'a>(line: &'a str, start: usize, rest: &'a str) -> Option<Heade
     let app = fields.next()?;
     let _procid = fields.next()?;
     let _msgid = fields.next()?;
-    let remainder = fields.next().unwrap_or("");
+    let remainder = fields.next().unwrap_or(&rest[rest.len()..]);
     let time = if timestamp == "-" {
         None
     } else {
@@ -416,7 +422,7 @@ fn split_space(text: &str) -> (&str, &str) {
     match memchr::memchr(b' ', text.as_bytes()) {
         // The space is ASCII, so both sides are on character boundaries.
         Some(at) => (&text[..at], &text[at + 1..]),
-        None => (text, ""),
+        None => (text, &text[text.len()..]),
     }
 }
 
@@ -719,6 +725,21 @@ mod tests {
             }
         );
         assert_eq!(spans.resolve(line), header);
+    }
+
+    #[test]
+    fn empty_payloads_do_not_panic() {
+        for line in [
+            "<1>1 - - - - -",
+            "Jul 20 19:47:40 tag:",
+            "<2>1 2026-03-02T10:00:04    ",
+        ] {
+            let header = parse_header(line);
+            if let Some(header) = header {
+                let spans = HeaderSpans::of(&header, line);
+                assert_eq!(spans.resolve(line).payload, header.payload, "{line}");
+            }
+        }
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! CSV output: one row per recipient for messages, one row per connection.
 //!
 //! The columns are part of the output contract (`docs/output.md`). Log text
-//! is written as it is; the csv crate quotes every field that contains a
-//! comma, a quote or a line break.
+//! is written as it is, in quotes: every field that is not a number is
+//! quoted.
 
 use std::io::Write;
 
@@ -81,7 +81,12 @@ pub struct CsvWriter<W: Write> {
 impl<W: Write> CsvWriter<W> {
     /// Creates a writer and writes the header row of `columns`.
     pub fn new(inner: W, columns: &[&str]) -> std::io::Result<Self> {
-        let mut writer = csv::Writer::from_writer(inner);
+        // Every field that is not a number is quoted, so that text with
+        // control or bidirectional characters from the logs is always
+        // quoted too.
+        let mut writer = csv::WriterBuilder::new()
+            .quote_style(csv::QuoteStyle::NonNumeric)
+            .from_writer(inner);
         writer.write_record(columns).map_err(io_error)?;
         Ok(CsvWriter { writer })
     }

@@ -10,7 +10,7 @@ use crate::pipeline::RunSummary;
 
 /// The counts a report notes below its tables, each with what it counts;
 /// tables and HTML list the ones that are not zero.
-pub(crate) fn notes(summary: &RunSummary) -> [(u64, &'static str); 13] {
+pub(crate) fn notes(summary: &RunSummary) -> [(u64, &'static str); 14] {
     let stats = &summary.correlation;
     [
         (
@@ -58,6 +58,10 @@ pub(crate) fn notes(summary: &RunSummary) -> [(u64, &'static str); 13] {
         (
             stats.consolidated_too_late,
             "consolidated events read after their message was written, not joined",
+        ),
+        (
+            stats.appliance_overflow,
+            "entries of appliances past the limit of 10,000, put under one appliance",
         ),
     ]
 }

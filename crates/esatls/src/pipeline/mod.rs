@@ -210,7 +210,10 @@ impl Pipeline {
     /// [`RecordSink::progress`] sees the summary so far.
     pub fn read_source(&mut self, source: PreparedSource, sink: &mut dyn RecordSink) {
         let index = self.summary.sources.len() as u32;
-        let parser = reader::SourceParser::new(source, self.options.clone());
+        let mut parser = reader::SourceParser::new(source, self.options.clone());
+        if self.live {
+            parser.set_live();
+        }
         let finished = if self.options.threads <= 1 {
             self.read_inline(parser, index, sink)
         } else {
@@ -275,6 +278,11 @@ impl Pipeline {
                 let message = match receiver.recv_timeout(PROGRESS_INTERVAL) {
                     Ok(message) => message,
                     Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                        // A followed log that has been quiet for a while
+                        // will not add lines to the second it stopped in.
+                        if self.live {
+                            self.correlator.emit_waiting(sink);
+                        }
                         sink.progress(&self.summary);
                         continue;
                     }

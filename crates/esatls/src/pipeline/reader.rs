@@ -204,6 +204,7 @@ pub(crate) struct SourceParser {
     /// thread keeps count; the parser parses batches itself while it is
     /// ahead.
     in_flight: Option<std::sync::Arc<std::sync::atomic::AtomicUsize>>,
+    live: bool,
     /// The last appliance name used, its index in `names`, and its UTC
     /// offset (looked up once per change of name, not once per line).
     last_name: Option<(Option<String>, u16, Option<i32>)>,
@@ -231,9 +232,17 @@ impl SourceParser {
             name_index: Default::default(),
             open_entry: false,
             in_flight: None,
+            live: false,
             last_name: None,
             headers: HeaderParser::new(),
         }
+    }
+
+    /// Marks the input as followed: a live log gets whole lines, never
+    /// wrapped ones, so the entry read last is complete as soon as no more
+    /// data is there, and goes out with the batch.
+    pub(crate) fn set_live(&mut self) {
+        self.live = true;
     }
 
     /// Makes the parser parse batches itself whenever `in_flight` batches
@@ -262,7 +271,10 @@ impl SourceParser {
 
     fn read_all(&mut self, sender: &mut dyn FnMut(Message) -> bool) -> Result<(), InputError> {
         let (reader, compressed_read): (Box<dyn Read + Send>, _) = match self.source.take_head() {
-            Some((head, rest)) => (Box::new(IoCursor::new(head).chain(rest)), None),
+            Some((head, rest)) => (
+                Box::new(IoCursor::new(head).chain(rest)),
+                self.source.compressed_read.clone(),
+            ),
             None => {
                 let opened = open(&self.source.origin)?;
                 (opened.reader, Some(opened.compressed_read))
@@ -276,6 +288,9 @@ impl SourceParser {
                     // Hand the batch over before a read that may wait for
                     // data, so that records of a followed file come out as
                     // lines arrive.
+                    if self.live {
+                        self.close_entry();
+                    }
                     if !self.send_batch(sender, false) {
                         break Ok(());
                     }

@@ -52,6 +52,9 @@ pub struct PreparedSource {
     /// Standard input and named streams cannot be opened twice: what was
     /// read ahead is kept here and read again before the rest.
     pub(crate) stdin_head: Option<(Vec<u8>, Box<dyn Read + Send>)>,
+    /// Compressed bytes read so far from such a stream, for the offset of
+    /// a decompression error.
+    pub(crate) compressed_read: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
     /// What the first lines hold.
     pub(crate) kind: SourceKind,
 }
@@ -144,10 +147,41 @@ fn peek_facts(head: &[u8]) -> PeekFacts {
     facts
 }
 
-fn read_head(reader: &mut dyn Read) -> io::Result<Vec<u8>> {
-    let mut head = Vec::with_capacity(PEEK_BYTES);
-    reader.take(PEEK_BYTES as u64).read_to_end(&mut head)?;
-    Ok(head)
+/// Reads up to [`PEEK_BYTES`] from the start of an input. A read error
+/// keeps the bytes read before it and is returned beside them, so that it
+/// can be raised again after those bytes are read.
+fn read_head(reader: &mut dyn Read) -> (Vec<u8>, Option<io::Error>) {
+    let mut head = vec![0; PEEK_BYTES];
+    let mut filled = 0;
+    while filled < PEEK_BYTES {
+        match reader.read(&mut head[filled..]) {
+            Ok(0) => break,
+            Ok(count) => filled += count,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+            Err(error) => {
+                head.truncate(filled);
+                return (head, Some(error));
+            }
+        }
+    }
+    head.truncate(filled);
+    (head, None)
+}
+
+/// A reader that fails once with a saved error, then reads on from
+/// `rest`.
+struct FailOnce {
+    error: Option<io::Error>,
+    rest: Box<dyn Read + Send>,
+}
+
+impl Read for FailOnce {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self.error.take() {
+            Some(error) => Err(error),
+            None => self.rest.read(buf),
+        }
+    }
 }
 
 impl PreparedSource {
@@ -193,6 +227,7 @@ impl PreparedSource {
             first_year: options.year.unwrap_or(now.0),
             order_key: None,
             stdin_head: Some((Vec::new(), reader)),
+            compressed_read: None,
         }
     }
 
@@ -201,13 +236,9 @@ impl PreparedSource {
         mut opened: crate::input::OpenedInput,
         options: &RunOptions,
     ) -> Result<Self, InputError> {
-        let head = read_head(&mut opened.reader).map_err(|source| InputError::Read {
-            origin: input.origin.clone(),
-            offset: 0,
-            source,
-        });
-        // A corrupt compressed file is still read later, up to the fault.
-        let head = head.unwrap_or_default();
+        // A read error in the first bytes (a corrupt compressed file) is
+        // raised again when the input is read, after the bytes before it.
+        let (head, head_error) = read_head(&mut opened.reader);
         let facts = peek_facts(&head);
         let reference = opened
             .modified
@@ -231,10 +262,18 @@ impl PreparedSource {
                 .map(|time| time.with_year(first_year).local_seconds())
         });
         // A stream that cannot be opened twice keeps what was read ahead.
+        let compressed_read = (!opened.regular).then(|| opened.compressed_read.clone());
         let stdin_head = if opened.regular {
             None
         } else {
-            Some((head, opened.reader))
+            let rest: Box<dyn Read + Send> = match head_error {
+                Some(error) => Box::new(FailOnce {
+                    error: Some(error),
+                    rest: opened.reader,
+                }),
+                None => opened.reader,
+            };
+            Some((head, rest))
         };
         let kind = match (facts.text_entries, facts.consolidated_entries) {
             (_, 0) => SourceKind::MailLogs,
@@ -252,6 +291,7 @@ impl PreparedSource {
             first_year,
             order_key,
             stdin_head,
+            compressed_read,
         })
     }
 
@@ -321,11 +361,13 @@ impl YearTracker {
         let mut year = self.year;
         if let Some(last) = self.last_month {
             if raw.month + 6 <= last {
-                self.year += 1;
+                // Hostile input can step the year again and again: it stops
+                // at the end of the range instead of wrapping.
+                self.year = self.year.saturating_add(1);
                 year = self.year;
             } else if raw.month >= last + 6 {
                 // A line from before the new year, logged after it.
-                return raw.with_year(year - 1);
+                return raw.with_year(year.saturating_sub(1));
             }
         }
         self.last_month = Some(raw.month);
