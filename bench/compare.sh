@@ -380,7 +380,7 @@ binaries, generates logs with esatls-gen, and times esatls next to tools
 that only read the same bytes. To repeat it:
 
 \`\`\`sh
-bench/compare.sh                  # $SIZE of logs, as below
+bench/compare.sh                  # 1 GB of logs, and 10 GB for peak memory
 SIZE=200MB bench/compare.sh       # a quick run
 \`\`\`
 
@@ -388,7 +388,7 @@ The figures below are from one run, on a machine that other developers
 were using at the same time. The load averages show how busy it was,
 and the min and max columns how much the runs of one command differed.
 
-Throughput of the parsers on their own, without I/O, comes from the
+Throughput of each stage in memory, without file I/O, comes from the
 criterion benches of the \`esatls-bench\` crate:
 
 \`\`\`sh
@@ -421,18 +421,18 @@ appliances) and \`samples/mail_logs.@20260302T090000.s\`.
 
 ## Input
 
-\`esatls-gen --seed $SEED --size $SIZE_BYTES --appliances $APPLIANCES --file-size $FILE_SIZE_BYTES\`
+This run had SIZE=$SIZE. \`esatls-gen --seed $SEED --size $SIZE_BYTES --appliances $APPLIANCES --file-size $FILE_SIZE_BYTES\`
 wrote $(human "$PLAIN_BYTES") ($PLAIN_BYTES bytes, $PLAIN_LINES lines) in
 ${#PLAIN_FILES[@]} files, \`plain/\` below. The same command with \`--gzip\`
 wrote the same logs as ${#GZIP_FILES[@]} gzip files of $(human "$GZIP_BYTES") in
-all, \`gzip/\` below; \`gunzip_count\` checked that they decompress to the
+all, \`gzip/\` below. \`gunzip_count\` checked that they decompress to the
 same bytes and lines.
 
 ## Targets
 
 | target | measured | result |
 |---|---|---|
-| \`esatls report\` takes no longer than \`grep -cE\` on plain logs | $REPORT_PER_GREP × grep time | $(at_most "$REPORT_PER_GREP" 1) |
+| \`esatls report\` takes no longer than \`grep -cE\` on plain logs | $REPORT_PER_GREP× grep time | $(at_most "$REPORT_PER_GREP" 1) |
 EOF
     if [[ -n $ONE_CPU_METHOD ]]; then
         echo "| ≥ 1.6× speed-up from 1 to 2 threads | $SPEEDUP× (1 CPU with \`$ONE_CPU_METHOD\` against 2 CPUs) | $(at_least "$SPEEDUP" 1.6) |"
