@@ -366,9 +366,13 @@ impl SourceParser {
         if complete == 0 {
             return true;
         }
-        let mut raws = std::mem::replace(&mut self.raws, Vec::with_capacity(BATCH_ENTRIES));
-        let text_capacity = BATCH_BYTES + self.options.max_line_bytes;
-        let mut text = std::mem::replace(&mut self.text, String::with_capacity(text_capacity));
+        // The next batch starts as large as this one, so that buffers do
+        // not grow by doubling on large inputs nor take a megabyte for a
+        // small one.
+        let entries = self.raws.len();
+        let bytes = self.text.len();
+        let mut raws = std::mem::replace(&mut self.raws, Vec::with_capacity(entries));
+        let mut text = std::mem::replace(&mut self.text, String::with_capacity(bytes));
         let names = std::mem::take(&mut self.names);
         self.name_index.clear();
         self.last_name = None;
