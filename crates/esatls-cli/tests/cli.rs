@@ -1057,3 +1057,145 @@ fn option_values_are_checked() {
         "2026-03-02T10:00:02+01:00"
     );
 }
+
+/// Writes `text` to a file in a new temporary directory and returns both.
+fn temp_log(name: &str, text: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    (dir, path)
+}
+
+#[test]
+fn reboot_reuses_ids_without_merging() {
+    let (_dir, path) = temp_log(
+        "reboot.log",
+        "Mon Mar  2 10:00:00 2026 Info: New SMTP ICID 5 interface x address 198.51.100.1\n\
+         Mon Mar  2 10:00:00 2026 Info: ICID 5 TLS success protocol TLSv1.2 cipher X\n\
+         Mon Mar  2 10:00:01 2026 Info: Start MID 7 ICID 5\n\
+         Mon Mar  2 10:00:02 2026 Info: Begin Logfile\n\
+         Mon Mar  2 10:00:03 2026 Info: New SMTP ICID 5 interface x address 198.51.100.2\n\
+         Mon Mar  2 10:00:04 2026 Info: Start MID 7 ICID 5\n\
+         Mon Mar  2 10:00:05 2026 Info: ICID 5 close\n",
+    );
+    let connections = connections(std::slice::from_ref(&path));
+    assert_eq!(connections.len(), 2);
+    assert_eq!(connections[0]["remote_ip"], "198.51.100.1");
+    assert_eq!(connections[0]["tls"], "success");
+    assert_eq!(connections[1]["remote_ip"], "198.51.100.2");
+    assert_eq!(connections[1]["tls"], "none");
+    let records = messages(std::slice::from_ref(&path));
+    let states: Vec<&str> = records
+        .iter()
+        .map(|r| r["inbound"]["tls"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, vec!["success", "none"]);
+    let report = report(&[path]);
+    assert_eq!(report["correlation"]["id_reuses"], 2);
+}
+
+#[test]
+fn idle_records_are_closed_after_the_limit() {
+    let (_dir, path) = temp_log(
+        "idle.log",
+        "Mon Mar  2 10:00:00 2026 Info: Start MID 1 ICID 0\n\
+         Mon Mar  2 10:00:00 2026 Info: MID 1 ICID 0 RID 0 To: <a@example.com>\n\
+         Wed Mar  4 10:00:00 2026 Info: Start MID 2 ICID 0\n\
+         Tue Mar 10 10:00:00 2026 Info: Start MID 3 ICID 0\n",
+    );
+    let output = esatls_paths(
+        &["report", "--format", "json", "--max-idle-days", "7"],
+        std::slice::from_ref(&path),
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["correlation"]["expired"], 1);
+    assert_eq!(report["correlation"]["open_messages_at_end"], 2);
+    assert_eq!(report["inbound"]["messages"]["total"], 3);
+    let records = messages(&[path]);
+    assert_eq!(records[0]["mid"], 1);
+    assert_eq!(records[0]["complete"], false);
+    assert_eq!(records[0]["recipients"][0]["status"], "pending");
+}
+
+#[test]
+fn yearless_times_step_at_new_year() {
+    let (_dir, path) = temp_log(
+        "rollover.log",
+        "<22>Dec 31 23:59:59 esa1 mail_logs: Info: Start MID 1 ICID 0\n\
+         <22>Jan  1 00:00:01 esa1 mail_logs: Info: Start MID 2 ICID 0\n\
+         <22>Dec 31 23:59:58 esa1 mail_logs: Info: Start MID 3 ICID 0\n",
+    );
+    let output = esatls_paths(&["messages", "--format", "json", "--year", "2025"], &[path]);
+    let started: Vec<(u64, String)> = json_lines(&output)
+        .iter()
+        .map(|r| {
+            (
+                r["mid"].as_u64().unwrap(),
+                r["started"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        started,
+        vec![
+            (3, "2025-12-31T23:59:58".to_string()),
+            (1, "2025-12-31T23:59:59".to_string()),
+            (2, "2026-01-01T00:00:01".to_string()),
+        ]
+    );
+}
+
+#[test]
+fn every_header_form_gives_the_same_verdict() {
+    let body = [
+        "New SMTP ICID 5 interface Data 1 (192.0.2.1) address 198.51.100.5 reverse dns host mx.example.net verified yes",
+        "ICID 5 TLS success protocol TLSv1.3 cipher TLS_AES_256_GCM_SHA384",
+        "Start MID 9 ICID 5",
+        "MID 9 ICID 5 RID 0 To: <a@example.com>",
+        "New SMTP DCID 6 interface 192.0.2.2 address 192.0.2.60 port 25",
+        "DCID 6 TLS success protocol TLSv1.2 cipher ECDHE-RSA-AES256-GCM-SHA384",
+        "Delivery start DCID 6 MID 9 to RID [0]",
+        "Message done DCID 6 MID 9 to RID [0]",
+        "Message finished MID 9 done",
+    ];
+    let forms: [(&str, fn(usize, &str) -> String); 7] = [
+        ("native", |i, text| {
+            format!("Mon Mar  2 10:00:0{i} 2026 Info: {text}")
+        }),
+        ("rfc3164", |i, text| {
+            format!("<22>Mar  2 10:00:0{i} esa1 mail_logs: Info: {text}")
+        }),
+        ("rfc3164 without PRI", |i, text| {
+            format!("Mar  2 10:00:0{i} esa1 mail_logs: Info: {text}")
+        }),
+        ("rfc3164 with year", |i, text| {
+            format!("Mar  2 10:00:0{i} 2026 esa1 mail_logs: Info: {text}")
+        }),
+        ("syslog then native", |i, text| {
+            format!("<22>Mar  2 10:00:0{i} esa1 mail_logs: Mon Mar  2 10:00:0{i} 2026 Info: {text}")
+        }),
+        ("rfc5424", |i, text| {
+            format!("<22>1 2026-03-02T10:00:0{i}.5+01:00 esa1 mail_logs - - - Info: {text}")
+        }),
+        ("iso8601", |i, text| {
+            format!("2026-03-02T10:00:0{i}Z esa1 mail_logs: Info: {text}")
+        }),
+    ];
+    for (name, render) in forms {
+        let log: String = body
+            .iter()
+            .enumerate()
+            .map(|(i, text)| render(i, text) + "\r\n")
+            .collect();
+        let (_dir, path) = temp_log("form.log", &log);
+        let output = esatls_paths(&["messages", "--format", "json", "--year", "2026"], &[path]);
+        let records = json_lines(&output);
+        assert_eq!(records.len(), 1, "{name}");
+        let record = &records[0];
+        assert_eq!(record["inbound"]["tls"], "success", "{name}");
+        assert_eq!(record["inbound"]["protocol"], "TLSv1.3", "{name}");
+        assert_eq!(record["recipients"][0]["status"], "delivered", "{name}");
+        assert_eq!(record["recipients"][0]["tls"], "success", "{name}");
+        assert_eq!(record["complete"], true, "{name}");
+    }
+}
