@@ -278,6 +278,10 @@ fn corpus_known_templates_are_recognised() {
         checked > 300,
         "only {checked} known lines found in the corpus"
     );
+    assert!(
+        consolidated > 30,
+        "only {consolidated} consolidated events found in the corpus"
+    );
     let count = failures.len();
     assert!(
         failures.is_empty(),
