@@ -1145,6 +1145,9 @@ fn yearless_times_step_at_new_year() {
     );
 }
 
+/// Writes entry `text` as line `index` of a log in one header form.
+type Render = fn(usize, &str) -> String;
+
 #[test]
 fn every_header_form_gives_the_same_verdict() {
     let body = [
@@ -1158,7 +1161,7 @@ fn every_header_form_gives_the_same_verdict() {
         "Message done DCID 6 MID 9 to RID [0]",
         "Message finished MID 9 done",
     ];
-    let forms: [(&str, fn(usize, &str) -> String); 7] = [
+    let forms: [(&str, Render); 7] = [
         ("native", |i, text| {
             format!("Mon Mar  2 10:00:0{i} 2026 Info: {text}")
         }),
