@@ -1,6 +1,6 @@
 //! Runs the library over every file of the public sample corpus, when it is
-//! present next to the repository (`../shared/corpus`, or the directory in
-//! `ESATLS_CORPUS`): nothing may panic, the line counts must reconcile, and
+//! present beside the checkout or in the directory `ESATLS_CORPUS` names:
+//! nothing may panic, the line counts must reconcile, and
 //! every mail log line of a known template must be recognised as the event
 //! kind that template means.
 //!
