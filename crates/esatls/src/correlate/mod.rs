@@ -448,6 +448,19 @@ fn null_path(address: &str) -> &str {
     }
 }
 
+/// Returns the ids of the tenth of `seen` (last-seen time, id) pairs seen
+/// least recently, in that order.
+fn least_recent_tenth(mut seen: Vec<(i64, u64)>) -> Vec<u64> {
+    let count = seen.len() / 10;
+    if count == 0 {
+        return Vec::new();
+    }
+    seen.select_nth_unstable(count);
+    seen.truncate(count);
+    seen.sort_unstable();
+    seen.into_iter().map(|(_, id)| id).collect()
+}
+
 /// Joins `facts` into `record` and counts the join.
 fn merge_counted(record: &mut MessageRecord, facts: Facts, stats: &mut CorrelateStats) {
     consolidated::merge(record, facts);
@@ -652,17 +665,12 @@ impl State<'_> {
     fn enforce_open_limit(&mut self) {
         let limit = self.options.max_open.max(10);
         if self.appliance.messages.len() > limit {
-            let mut seen: Vec<(i64, u64)> = self
+            let seen = self
                 .appliance
                 .messages
                 .values()
-                .map(|m| (m.last_seen, m.mid))
-                .collect();
-            let count = seen.len() / 10;
-            seen.select_nth_unstable(count);
-            seen.truncate(count);
-            seen.sort_unstable();
-            for (_, mid) in seen {
+                .map(|m| (m.last_seen, m.mid));
+            for mid in least_recent_tenth(seen.collect()) {
                 self.stats.evicted += 1;
                 self.emit_message(mid, false);
             }
@@ -671,16 +679,11 @@ impl State<'_> {
             if self.connections(direction).len() <= limit {
                 continue;
             }
-            let mut seen: Vec<(i64, u64)> = self
+            let seen = self
                 .connections(direction)
                 .values()
-                .map(|c| (c.last_seen, c.id))
-                .collect();
-            let count = seen.len() / 10;
-            seen.select_nth_unstable(count);
-            seen.truncate(count);
-            seen.sort_unstable();
-            for (_, id) in seen {
+                .map(|c| (c.last_seen, c.id));
+            for id in least_recent_tenth(seen.collect()) {
                 self.stats.evicted += 1;
                 self.emit_connection(direction, id);
             }
