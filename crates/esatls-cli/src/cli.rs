@@ -77,7 +77,7 @@ pub struct InputArgs {
     /// Maximum number of connections (per direction) and of messages kept
     /// open per appliance, at least 10; past it the least recently seen
     /// are closed as incomplete.
-    #[arg(long, value_name = "COUNT", default_value_t = 500_000, value_parser = clap::value_parser!(u64).range(10..))]
+    #[arg(long, value_name = "COUNT", default_value_t = 200_000, value_parser = clap::value_parser!(u64).range(10..))]
     pub max_open: u64,
 }
 

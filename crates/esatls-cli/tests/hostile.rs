@@ -442,8 +442,8 @@ fn million_open_connections_stay_bounded() {
     assert_eq!(evicted + open_at_end, 1_000_000);
     assert!(open_at_end <= 50_000, "{open_at_end} open at the end");
     // 50,000 open connections take about 55 MB in a release build. The
-    // bound leaves room for a debug build and is far below the 600 MB that
-    // the default limit of 500,000 open connections takes.
+    // bound leaves room for a debug build and is below the 240 MB that
+    // the default limit of 200,000 open connections takes.
     assert!(peak_kib < 256 * 1024, "peak resident memory {peak_kib} KiB");
 }
 

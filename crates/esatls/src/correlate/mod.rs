@@ -80,7 +80,7 @@ impl Default for CorrelateOptions {
             keep_evidence: false,
             max_recipients: 100_000,
             max_idle_seconds: 7 * 86_400,
-            max_open: 500_000,
+            max_open: 200_000,
             keep_details: true,
             expect_consolidated: false,
         }
