@@ -87,7 +87,9 @@ pub(crate) struct Message {
     /// verdict and must follow a late revision of it.
     pub heirs: Vec<u64>,
     /// What consolidated events said of the message while it was open.
-    pub facts: Option<super::consolidated::Facts>,
+    /// Boxed, because most messages never get one and the facts are
+    /// larger than the rest of the message.
+    pub facts: Option<Box<super::consolidated::Facts>>,
     /// Delivery connections whose own lines were already copied into
     /// `evidence`.
     pub evidence_dcids: Vec<u64>,

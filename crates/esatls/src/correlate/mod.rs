@@ -391,6 +391,7 @@ impl Correlator {
                 let facts = message
                     .facts
                     .take()
+                    .map(|facts| *facts)
                     .or_else(|| appliance.consolidated.remove(&message.mid));
                 let mut record = message.into_record(host.clone(), finished);
                 if let Some(facts) = facts {
@@ -535,6 +536,7 @@ impl State<'_> {
         let facts = message
             .facts
             .take()
+            .map(|facts| *facts)
             .or_else(|| self.appliance.consolidated.remove(&mid));
         let mut record = message.into_record(host, finished);
         match facts {
@@ -592,7 +594,7 @@ impl State<'_> {
         if let Some(message) = self.appliance.messages.get_mut(&mid) {
             match &mut message.facts {
                 Some(known) => known.absorb(facts),
-                None => message.facts = Some(facts),
+                None => message.facts = Some(Box::new(facts)),
             }
             return;
         }
