@@ -294,9 +294,11 @@ fn derived_messages_and_origins() {
     assert_eq!(bounce["origin_mid"], 801);
 
     let report = report(&paths);
-    assert_eq!(report["inbound"]["messages"]["total"], 4);
-    assert_eq!(report["inbound"]["messages"]["success"], 2);
+    assert_eq!(report["inbound"]["messages"]["total"], 3);
+    assert_eq!(report["inbound"]["messages"]["success"], 1);
     assert_eq!(report["inbound"]["messages"]["internal"], 2);
+    assert_eq!(report["inbound"]["copies"]["total"], 1);
+    assert_eq!(report["inbound"]["copies"]["success"], 1);
     assert_eq!(report["outbound"]["recipients"]["total"], 4);
 }
 
@@ -643,7 +645,7 @@ fn sample_report_reconciles() {
     );
     assert_eq!(
         report["inbound"]["messages"],
-        serde_json::json!({"total": 20, "success": 12, "failed": 1, "none": 4, "unknown": 1, "internal": 2})
+        serde_json::json!({"total": 19, "success": 12, "failed": 1, "none": 3, "unknown": 1, "internal": 2})
     );
     assert_eq!(
         report["outbound"]["connections"],
@@ -657,6 +659,8 @@ fn sample_report_reconciles() {
         report["outbound"]["recipients"],
         serde_json::json!({"total": 25, "delivered": 21, "bounced": 2, "pending": 1, "dropped": 1, "unknown": 0})
     );
+    assert_eq!(report["inbound"]["copies"]["total"], 1);
+    assert_eq!(report["inbound"]["copies"]["none"], 1);
     let deliveries = &report["outbound"]["deliveries"];
     assert_eq!(
         deliveries["total"],
@@ -1201,4 +1205,100 @@ fn every_header_form_gives_the_same_verdict() {
         assert_eq!(record["recipients"][0]["tls"], "success", "{name}");
         assert_eq!(record["complete"], true, "{name}");
     }
+}
+
+#[test]
+fn consolidated_event_resolves_unknown_recipients() {
+    let (_dir, text) = temp_log(
+        "text.log",
+        "Mon Mar  1 10:00:00 2021 Info: Version: 14.0.0-1 SN: AAAA-1\n\
+         Mon Mar  1 10:00:00 2021 Info: Start MID 3000 ICID 0\n\
+         Mon Mar  1 10:00:00 2021 Info: MID 3000 ICID 0 RID 0 To: <rcpt@example.com>\n\
+         Mon Mar  1 10:00:02 2021 Info: Message finished MID 3000 done\n",
+    );
+    let cef_dir = tempfile::tempdir().unwrap();
+    let cef = cef_dir.path().join("cef.log");
+    std::fs::write(
+        &cef,
+        "CEF:0|Cisco|C100V|14.0.0-1|ESA_CONSOLIDATED_LOG_EVENT|Consolidated Log Event|5|\
+         deviceExternalId=AAAA-1 ESAMID=3000 act=DELIVERED duser=rcpt@example.com;extra@example.org \
+         ESATLSOutConnStatus=Success ESATLSOutProtocol=TLSv1.3\n",
+    )
+    .unwrap();
+    let records = messages(&[text, cef]);
+    assert_eq!(records.len(), 1);
+    let recipients = records[0]["recipients"].as_array().unwrap();
+    assert_eq!(recipients.len(), 2);
+    assert_eq!(recipients[0]["status"], "delivered");
+    assert_eq!(recipients[0]["tls"], "success");
+    assert_eq!(recipients[0]["protocol"], "TLSv1.3");
+    assert_eq!(recipients[1]["address"], "extra@example.org");
+    assert_eq!(recipients[1]["rid"], 1);
+    assert_eq!(recipients[1]["status"], "delivered");
+}
+
+#[test]
+fn release_after_original_finished_inherits() {
+    let (_dir, path) = temp_log(
+        "release.log",
+        "Mon Mar  2 10:00:00 2026 Info: New SMTP ICID 1 interface x address 198.51.100.1\n\
+         Mon Mar  2 10:00:00 2026 Info: ICID 1 TLS success protocol TLSv1.2 cipher X\n\
+         Mon Mar  2 10:00:01 2026 Info: Start MID 1 ICID 1\n\
+         Mon Mar  2 10:00:01 2026 Info: MID 1 Message-ID '<q@example.net>'\n\
+         Mon Mar  2 10:00:02 2026 Info: Message finished MID 1 done\n\
+         Mon Mar  2 10:00:07 2026 Info: EUQ: Reinjected MID 1 as MID 3\n\
+         Mon Mar  2 10:00:07 2026 Info: MID 3 ICID 0 RID 0 To: <x@example.com>\n\
+         Mon Mar  2 10:00:08 2026 Info: Message finished MID 3 done\n",
+    );
+    let records = messages(std::slice::from_ref(&path));
+    let copy = by_mid(&records, 3);
+    assert_eq!(copy["inbound"]["tls"], "success");
+    assert_eq!(copy["icid"], 1);
+    assert_eq!(copy["message_id"], "<q@example.net>");
+    let output = esatls_paths(&["trace", "<q@example.net>", "--format", "json"], &[path]);
+    let mids: Vec<u64> = json_lines(&output)
+        .iter()
+        .map(|r| r["mid"].as_u64().unwrap())
+        .collect();
+    assert_eq!(mids, vec![1, 3]);
+}
+
+#[test]
+fn evicted_messages_do_not_come_back() {
+    let mut log = String::new();
+    for mid in 1..=30 {
+        log.push_str(&format!(
+            "Mon Mar  2 10:00:{mid:02} 2026 Info: Start MID {mid} ICID 0\n"
+        ));
+    }
+    for mid in 1..=30 {
+        log.push_str(&format!(
+            "Mon Mar  2 10:01:{mid:02} 2026 Info: Message finished MID {mid} done\n"
+        ));
+    }
+    let (_dir, path) = temp_log("open.log", &log);
+    let output = esatls_paths(&["report", "--format", "json", "--max-open", "10"], &[path]);
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let evicted = report["correlation"]["evicted"].as_u64().unwrap();
+    assert!(evicted > 0);
+    assert_eq!(report["inbound"]["messages"]["total"], 30);
+    assert_eq!(report["correlation"]["late_lines"], evicted);
+}
+
+#[test]
+fn rewrite_hands_recipients_over() {
+    let (_dir, path) = temp_log(
+        "rewrite.log",
+        "Mon Mar  2 10:00:00 2026 Info: Start MID 1 ICID 0\n\
+         Mon Mar  2 10:00:00 2026 Info: MID 1 ICID 0 RID 0 To: <a@example.com>\n\
+         Mon Mar  2 10:00:00 2026 Info: MID 1 ICID 0 RID 1 To: <b@example.com>\n\
+         Mon Mar  2 10:00:01 2026 Info: MID 1 rewritten to MID 2 by antispam-header filter 'F'\n\
+         Mon Mar  2 10:00:01 2026 Info: MID 2 ICID 0 RID 0 To: <a@example.com>\n\
+         Mon Mar  2 10:00:01 2026 Info: MID 2 ICID 0 RID 1 To: <b@example.com>\n\
+         Mon Mar  2 10:00:02 2026 Info: Message finished MID 1 done\n",
+    );
+    let report = report(&[path]);
+    assert_eq!(report["outbound"]["recipients"]["total"], 2);
+    assert_eq!(report["inbound"]["messages"]["total"], 1);
+    assert_eq!(report["inbound"]["copies"]["total"], 1);
 }

@@ -10,6 +10,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use serde::Serialize;
 
+use crate::event::Derivation;
 use crate::pipeline::{RunSummary, TemplateCount};
 use crate::record::{
     ConnectionRecord, Direction, MessageRecord, RecipientStatus, RecordSink, TlsState,
@@ -151,7 +152,13 @@ pub struct DomainCount {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct InboundSummary {
     pub connections: TlsCounts,
+    /// Messages received, and messages the appliance made itself
+    /// (`internal`).
     pub messages: MessageTlsCounts,
+    /// Copies of received messages (split, rewritten, released from the
+    /// quarantine), counted apart so that one received message counts
+    /// once in `messages`.
+    pub copies: MessageTlsCounts,
     pub protocols: Vec<ValueCount>,
     pub ciphers: Vec<ValueCount>,
     pub failures: Vec<ReasonCount>,
@@ -401,8 +408,16 @@ impl RecordSink for ReportBuilder {
         self.appliances
             .insert(record.host.as_deref().map(String::from), ());
         let inbound = &record.inbound;
-        self.report.inbound.messages.add(inbound.tls);
-        if inbound.tls == TlsState::Success {
+        let copy = matches!(
+            record.origin,
+            Some(Derivation::Split | Derivation::Rewritten | Derivation::Reinjected)
+        );
+        if copy {
+            self.report.inbound.copies.add(inbound.tls);
+        } else {
+            self.report.inbound.messages.add(inbound.tls);
+        }
+        if inbound.tls == TlsState::Success && !copy {
             self.inbound_protocols
                 .message(inbound.protocol.as_deref().unwrap_or("(not logged)"));
             self.inbound_ciphers

@@ -183,19 +183,24 @@ impl Facts {
         })
     }
 
+    /// Returns the recipient status the final action means.
+    fn status(&self) -> RecipientStatus {
+        match self.action {
+            Some(Action::Delivered) => RecipientStatus::Delivered,
+            Some(Action::Bounced) => RecipientStatus::Bounced,
+            Some(Action::Aborted | Action::Dropped) => RecipientStatus::Dropped,
+            Some(Action::Quarantined | Action::DelayQuarantined) => RecipientStatus::Pending,
+            Some(Action::Other(_)) | None => RecipientStatus::Unknown,
+        }
+    }
+
     /// Builds the record of a message known only from consolidated events.
     ///
     /// The events carry no RIDs: recipients are numbered in the order of
     /// `duser`. Each takes its status from the final action and its TLS
     /// state from the outbound TLS keys.
     pub(crate) fn into_record(self, host: Option<Arc<str>>, mid: u64) -> MessageRecord {
-        let status = match self.action {
-            Some(Action::Delivered) => RecipientStatus::Delivered,
-            Some(Action::Bounced) => RecipientStatus::Bounced,
-            Some(Action::Aborted | Action::Dropped) => RecipientStatus::Dropped,
-            Some(Action::Quarantined | Action::DelayQuarantined) => RecipientStatus::Pending,
-            Some(Action::Other(_)) | None => RecipientStatus::Unknown,
-        };
+        let status = self.status();
         let reason = match status {
             RecipientStatus::Delivered => None,
             _ => self.action_details.as_deref().map(String::from),
@@ -329,6 +334,7 @@ pub(crate) fn merge(record: &mut MessageRecord, facts: Facts) {
 
     merge_inbound(record, &facts);
     merge_outbound(record, &facts);
+    merge_recipients(record, &facts);
 }
 
 fn merge_inbound(record: &mut MessageRecord, facts: &Facts) {
@@ -370,6 +376,74 @@ fn merge_inbound(record: &mut MessageRecord, facts: &Facts) {
             facts.inbound.cipher.as_deref(),
             |a, b| a == b,
         );
+    }
+}
+
+/// Gives recipients the text log has no result for the result the event
+/// states, and adds the event's recipients the text log does not name.
+fn merge_recipients(record: &mut MessageRecord, facts: &Facts) {
+    let status = facts.status();
+    if status == RecipientStatus::Unknown && facts.outbound.state.is_none() {
+        return;
+    }
+    let success = facts.outbound.state == Some(TlsState::Success);
+    let fill = |recipient: &mut RecipientRecord| {
+        recipient.status = status;
+        recipient.tls = facts.outbound.state;
+        if success {
+            recipient.protocol = facts.outbound.protocol.as_deref().map(String::from);
+            recipient.cipher = facts.outbound.cipher.as_deref().map(String::from);
+        }
+        recipient.dcid = recipient.dcid.or(facts.dcid);
+    };
+    for recipient in &mut record.recipients {
+        let unresolved = matches!(
+            recipient.status,
+            RecipientStatus::Unknown | RecipientStatus::Pending
+        ) && recipient.tls.is_none();
+        let named = recipient.address.as_deref().is_some_and(|address| {
+            facts
+                .recipients
+                .iter()
+                .any(|theirs| theirs.eq_ignore_ascii_case(address))
+        });
+        if unresolved && (named || facts.recipients.is_empty()) {
+            fill(recipient);
+        }
+    }
+    let mut next_rid = record
+        .recipients
+        .iter()
+        .map(|r| r.rid + 1)
+        .max()
+        .unwrap_or(0);
+    for address in &facts.recipients {
+        let known = record.recipients.iter().any(|recipient| {
+            recipient
+                .address
+                .as_deref()
+                .is_some_and(|ours| ours.eq_ignore_ascii_case(address))
+        });
+        if known {
+            continue;
+        }
+        let mut recipient = RecipientRecord {
+            rid: next_rid,
+            address: Some(address.to_string()),
+            status,
+            tls: None,
+            protocol: None,
+            cipher: None,
+            cn: None,
+            dcid: None,
+            remote_ip: None,
+            attempts: u32::from(facts.dcid.is_some()),
+            response: None,
+            reason: None,
+        };
+        fill(&mut recipient);
+        next_rid += 1;
+        record.recipients.push(recipient);
     }
 }
 

@@ -83,6 +83,9 @@ pub(crate) struct Message {
     /// the copy reports them, so this record leaves them out unless it has
     /// a result of its own for them.
     pub moved: Vec<Box<str>>,
+    /// Whether the message was rewritten into another MID, which takes all
+    /// of its recipients over.
+    pub rewritten: bool,
     /// Messages split or rewritten from this one, which took its inbound
     /// verdict and must follow a late revision of it.
     pub heirs: Vec<u64>,
@@ -117,6 +120,7 @@ impl Message {
             recipients_dropped: 0,
             origin: None,
             moved: Vec::new(),
+            rewritten: false,
             heirs: Vec::new(),
             facts: None,
             evidence_dcids: Vec::new(),
@@ -186,6 +190,7 @@ impl Message {
         // Each address a split copy took over leaves out one recipient of
         // that address that has no result here.
         let mut moved = self.moved;
+        let rewritten = self.rewritten;
         let mut recipients = self.recipients;
         recipients.sort_by_key(|recipient| recipient.rid);
         let recipients = recipients
@@ -193,6 +198,11 @@ impl Message {
             .filter(|recipient| {
                 if recipient.progress != Progress::NotAttempted {
                     return true;
+                }
+                // A rewrite hands every recipient without a result here to
+                // the new message.
+                if rewritten {
+                    return false;
                 }
                 let Some(address) = &recipient.address else {
                     return true;

@@ -121,8 +121,8 @@ pub struct CorrelateStats {
     pub consolidated_only: u64,
     /// Joined messages on which the two kinds of log disagree.
     pub conflicting: u64,
-    /// Entries of appliances past the [`MAX_APPLIANCES`] limit, counted
-    /// under one shared appliance.
+    /// Entries of appliances past the [`MAX_APPLIANCES`] limit, read as
+    /// entries of one shared appliance.
     pub appliance_overflow: u64,
 }
 
@@ -197,6 +197,11 @@ struct Appliance {
     closed_icids: RecentIds,
     closed_dcids: RecentIds,
     finished_mids: RecentIds,
+    /// What copies of recently written messages inherit from them, for a
+    /// release from the quarantine or a split logged after its original
+    /// finished.
+    finished_inbound: HashMap<u64, Inheritance>,
+    finished_order: VecDeque<u64>,
     /// Consolidated facts of messages not (yet) seen in the text log.
     consolidated: HashMap<u64, Facts>,
     /// Finished messages waiting out [`FINISH_GRACE_SECONDS`], by the
@@ -221,8 +226,39 @@ pub struct Correlator {
     expect_consolidated: bool,
     appliances: Vec<Appliance>,
     names: HashMap<Option<Arc<str>>, ApplianceId>,
+    /// The shared appliance of names past [`MAX_APPLIANCES`], once made.
+    overflow: Option<ApplianceId>,
     stats: CorrelateStats,
 }
+
+/// What a split, rewritten or released copy takes from its original.
+#[derive(Clone, Debug)]
+struct Inheritance {
+    tls: connection::TlsSnapshot,
+    remote_ip: Option<Box<str>>,
+    remote_host: Option<Box<str>>,
+    icid: Option<u64>,
+    sender: Option<Box<str>>,
+    message_id: Option<Box<str>>,
+    subject: Option<Box<str>>,
+}
+
+impl Inheritance {
+    fn of(message: &Message) -> Inheritance {
+        Inheritance {
+            tls: message.inbound.tls.clone(),
+            remote_ip: message.inbound.remote_ip.clone(),
+            remote_host: message.inbound.remote_host.clone(),
+            icid: message.icid,
+            sender: message.sender.clone(),
+            message_id: message.message_id.clone(),
+            subject: message.subject.clone(),
+        }
+    }
+}
+
+/// Written messages remembered for copies made after them.
+const FINISHED_INHERITANCE: usize = 65_536;
 
 /// Seconds of log time between two sweeps for idle state.
 const SWEEP_INTERVAL_SECONDS: i64 = 3_600;
@@ -244,17 +280,15 @@ impl Correlator {
             return id;
         }
         if self.appliances.len() >= MAX_APPLIANCES {
-            self.stats.appliance_overflow += 1;
-            let overflow: Option<Arc<str>> = Some(Arc::from(OVERFLOW_APPLIANCE));
-            if let Some(&id) = self.names.get(&overflow) {
+            if let Some(id) = self.overflow {
                 return id;
             }
             let id = ApplianceId(self.appliances.len() as u32);
             self.appliances.push(Appliance {
-                name: overflow.clone(),
+                name: Some(Arc::from(OVERFLOW_APPLIANCE)),
                 ..Appliance::default()
             });
-            self.names.insert(overflow, id);
+            self.overflow = Some(id);
             return id;
         }
         let id = ApplianceId(self.appliances.len() as u32);
@@ -277,6 +311,9 @@ impl Correlator {
 
     /// Applies one entry, sending any record it completes to `sink`.
     pub fn push(&mut self, entry: &Entry<'_>, sink: &mut dyn RecordSink) {
+        if Some(entry.appliance) == self.overflow {
+            self.stats.appliance_overflow += 1;
+        }
         let Some(appliance) = self.appliances.get_mut(entry.appliance.0 as usize) else {
             return;
         };
@@ -529,8 +566,21 @@ impl State<'_> {
             return;
         };
         let finished = finished || message.finish_seen;
-        if finished {
-            self.appliance.finished_mids.insert(mid);
+        // Lines that come later for this MID (after an early close too)
+        // count as late instead of starting a second record.
+        self.appliance.finished_mids.insert(mid);
+        if self.appliance.finished_inbound.len() >= FINISHED_INHERITANCE {
+            if let Some(old) = self.appliance.finished_order.pop_front() {
+                self.appliance.finished_inbound.remove(&old);
+            }
+        }
+        if self
+            .appliance
+            .finished_inbound
+            .insert(mid, Inheritance::of(&message))
+            .is_none()
+        {
+            self.appliance.finished_order.push_back(mid);
         }
         let host = self.host();
         let facts = message
@@ -1240,18 +1290,19 @@ impl State<'_> {
             derivation,
             Derivation::Split | Derivation::Rewritten | Derivation::Reinjected
         );
-        let parent = self.appliance.messages.get_mut(&origin).map(|parent| {
-            push_evidence(&mut parent.evidence, evidence);
-            if inherits && !parent.heirs.contains(&mid) {
-                parent.heirs.push(mid);
+        let parent = match self.appliance.messages.get_mut(&origin) {
+            Some(parent) => {
+                push_evidence(&mut parent.evidence, evidence);
+                if inherits && !parent.heirs.contains(&mid) {
+                    parent.heirs.push(mid);
+                }
+                if derivation == Derivation::Rewritten {
+                    parent.rewritten = true;
+                }
+                Some(Inheritance::of(parent))
             }
-            (
-                parent.inbound.tls.clone(),
-                parent.inbound.remote_ip.clone(),
-                parent.inbound.remote_host.clone(),
-                parent.icid,
-            )
-        });
+            None => self.appliance.finished_inbound.get(&origin).cloned(),
+        };
         let Some(child) = self.touch_message(mid) else {
             return;
         };
@@ -1268,14 +1319,19 @@ impl State<'_> {
         };
         match derivation {
             Derivation::Split | Derivation::Rewritten | Derivation::Reinjected => {
-                if let Some((tls, remote_ip, remote_host, icid)) = parent {
-                    child.inbound.tls = tls;
-                    child.inbound.remote_ip = remote_ip;
-                    child.inbound.remote_host = remote_host;
+                if let Some(parent) = parent {
+                    child.inbound.tls = parent.tls;
+                    child.inbound.remote_ip = parent.remote_ip;
+                    child.inbound.remote_host = parent.remote_host;
                     child.inbound.inherited = true;
                     if child.icid.is_none_or(|value| value == 0) {
-                        child.icid = icid;
+                        child.icid = parent.icid;
                     }
+                    // The copy is the same message: it is found by the
+                    // original's Message-ID too.
+                    child.sender = child.sender.take().or(parent.sender);
+                    child.message_id = child.message_id.take().or(parent.message_id);
+                    child.subject = child.subject.take().or(parent.subject);
                 }
             }
             Derivation::Generated | Derivation::Bounce => {

@@ -161,6 +161,17 @@ pub fn write_report(out: &mut dyn Write, report: &Report, summary: &RunSummary) 
         unknown: messages.unknown,
     };
     tls_row(out, "messages", &as_tls, Some(messages.internal))?;
+    let copies = &report.inbound.copies;
+    if copies.total > 0 {
+        let as_tls = TlsCounts {
+            total: copies.total,
+            success: copies.success,
+            failed: copies.failed,
+            none: copies.none,
+            unknown: copies.unknown,
+        };
+        tls_row(out, "copies of messages", &as_tls, Some(copies.internal))?;
+    }
     writeln!(out, "</table>")?;
     writeln!(out, "<table><caption>Delivered</caption><tr><th></th><th>total</th><th>success</th><th>failed</th><th>none</th><th>unknown</th><th></th><th></th></tr>")?;
     tls_row(out, "connections", &report.outbound.connections, None)?;

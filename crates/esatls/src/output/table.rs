@@ -156,6 +156,14 @@ pub fn write_report(
         &message_counts_as_tls(messages),
         Some(messages.internal),
     ));
+    let copies = &report.inbound.copies;
+    if copies.total > 0 {
+        table.add_row(tls_row(
+            "copies of messages",
+            &message_counts_as_tls(copies),
+            Some(copies.internal),
+        ));
+    }
     writeln!(out, "{table}")?;
 
     let mut table = style.table();
@@ -177,8 +185,10 @@ pub fn write_report(
     writeln!(
         out,
         "success: a TLS success line was logged for the connection. failed: only TLS failure\n\
-         lines were (the mail may have gone on in cleartext). none: opened with no TLS line.\n\
-         unknown: the connection opened before the logs begin."
+         lines were logged (the mail may have gone on in cleartext). none: opened with no TLS\n\
+         line. unknown: the connection opened before the logs begin. internal: made by the\n\
+         appliance (bounces, notifications, filter copies). Copies of messages (split,\n\
+         rewritten, released) take their original's state and are counted apart."
     )?;
     let recipients = &report.outbound.recipients;
     writeln!(
