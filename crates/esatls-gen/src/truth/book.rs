@@ -640,6 +640,11 @@ impl<T: TruthSink> Book<T> {
                     parent.remote_host.clone(),
                     parent.icid,
                 );
+                let texts = (
+                    parent.sender.clone(),
+                    parent.message_id.clone(),
+                    parent.subject.clone(),
+                );
                 let Some(message) = self.messages.get_mut(&mid) else {
                     return;
                 };
@@ -649,6 +654,12 @@ impl<T: TruthSink> Book<T> {
                     message.remote_host,
                     message.icid,
                 ) = inherited;
+                // A copy is the same message: it shows its original's
+                // sender, Message-ID and subject where it logs none.
+                let (sender, message_id, subject) = texts;
+                message.sender = message.sender.take().or(sender);
+                message.message_id = message.message_id.take().or(message_id);
+                message.subject = message.subject.take().or(subject);
             }
             Pending::Attempt { mid, rid } => {
                 let Some(message) = self.messages.get_mut(&mid) else {
