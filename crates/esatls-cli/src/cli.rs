@@ -53,10 +53,11 @@ pub struct InputArgs {
     #[arg(long)]
     pub utc: bool,
 
-    /// Appliance name for lines whose syslog header names no host and
-    /// whose file has no `Version: ... SN:` line; it also replaces
-    /// appliance names taken from subdirectories.
-    #[arg(long, value_name = "NAME", value_parser = non_empty_text)]
+    /// Appliance name for lines whose syslog header names no host, whose
+    /// file has no `Version: ... SN:` line and lies in no subdirectory of
+    /// a directory argument; it replaces the name of the file's own
+    /// directory.
+    #[arg(long, value_name = "NAME", value_parser = non_empty_name)]
     pub host: Option<String>,
 
     /// Maximum line length kept, in bytes, from 256 to 16777216 (16 MiB);
@@ -69,15 +70,15 @@ pub struct InputArgs {
     #[arg(long, value_name = "DAYS", default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=3650))]
     pub max_idle_days: u32,
 
-    /// Threads per input: 1 reads and correlates on one thread; 2 reads
-    /// and parses on a second thread meanwhile.
-    #[arg(long, value_name = "COUNT", default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=2))]
+    /// Threads used per input, 1 or 2. With 2, one thread reads and parses
+    /// while the other correlates.
+    #[arg(long, value_name = "COUNT", default_value_t = 2, value_parser = thread_count)]
     pub threads: u64,
 
     /// Maximum number of connections (per direction) and of messages kept
     /// open per appliance, at least 10; past it the least recently seen
     /// are closed as incomplete.
-    #[arg(long, value_name = "COUNT", default_value_t = 200_000, value_parser = clap::value_parser!(u64).range(10..))]
+    #[arg(long, value_name = "COUNT", default_value_t = 200_000, value_parser = max_open_count)]
     pub max_open: u64,
 }
 
@@ -90,8 +91,9 @@ pub struct FollowArgs {
     #[arg(long)]
     pub follow: bool,
 
-    /// With --follow, seconds between two printings of the report.
-    #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    /// With --follow and `report`, seconds between two printings of the
+    /// report.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60, requires = "follow", value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub interval: u64,
 }
 
@@ -159,13 +161,46 @@ impl ConnectionTlsArg {
     }
 }
 
-/// Rejects an empty value, which would match nothing or name nothing.
+/// Rejects an empty address pattern, which would match nothing.
 fn non_empty_text(text: &str) -> Result<String, String> {
     let trimmed = text.trim();
     if trimmed.is_empty() || trimmed == "@" {
-        return Err("the value is empty: give an address, @domain or name".to_string());
+        return Err("the value is empty: give an address or @domain".to_string());
     }
     Ok(trimmed.to_string())
+}
+
+/// Rejects an empty appliance name.
+fn non_empty_name(text: &str) -> Result<String, String> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Err("the value is empty: give the appliance's name".to_string());
+    }
+    Ok(trimmed.to_string())
+}
+
+/// Parses a count of at least `minimum`.
+fn count_at_least(text: &str, minimum: u64) -> Result<u64, String> {
+    let value: u64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{text}' is not a whole number"))?;
+    if value < minimum {
+        return Err(format!("{value} is too small: give at least {minimum}"));
+    }
+    Ok(value)
+}
+
+fn max_open_count(text: &str) -> Result<u64, String> {
+    count_at_least(text, 10)
+}
+
+fn thread_count(text: &str) -> Result<u64, String> {
+    match text.trim() {
+        "1" => Ok(1),
+        "2" => Ok(2),
+        _ => Err(format!("'{text}' is not a thread count: give 1 or 2")),
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -1028,7 +1028,10 @@ fn option_values_are_checked() {
             vec!["messages", "--recipient", "@", "x"],
             "the value is empty",
         ),
-        (vec!["messages", "--host", " ", "x"], "the value is empty"),
+        (
+            vec!["messages", "--host", " ", "x"],
+            "give the appliance's name",
+        ),
         (
             vec!["messages", "--outbound-tls", "internal", "x"],
             "invalid value 'internal'",
@@ -1041,7 +1044,12 @@ fn option_values_are_checked() {
             vec!["report", "--year", "0", "x"],
             "0 is not in 1970..=9999",
         ),
-        (vec!["report", "--max-open", "5", "x"], "5 is not in 10.."),
+        (
+            vec!["report", "--max-open", "5", "x"],
+            "5 is too small: give at least 10",
+        ),
+        (vec!["report", "--threads", "3", "x"], "give 1 or 2"),
+        (vec!["report", "--interval", "5", "x"], "--follow"),
         (
             vec!["report", "--utc-offset", "3600", "x"],
             "give hours and minutes",
@@ -1301,4 +1309,173 @@ fn rewrite_hands_recipients_over() {
     assert_eq!(report["outbound"]["recipients"]["total"], 2);
     assert_eq!(report["inbound"]["messages"]["total"], 1);
     assert_eq!(report["inbound"]["copies"]["total"], 1);
+}
+
+#[test]
+fn compressed_copies_and_empty_directories_warn() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("mail.@20260302T100000.s");
+    std::fs::copy(fixture("lifecycle.log"), &log).unwrap();
+    let gzip = dir.path().join("mail.@20260302T100000.s.gz");
+    let mut encoder = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gzip).unwrap(),
+        flate2::Compression::fast(),
+    );
+    std::io::copy(
+        &mut std::fs::File::open(fixture("lifecycle.log")).unwrap(),
+        &mut encoder,
+    )
+    .unwrap();
+    encoder.finish().unwrap();
+    let empty = tempfile::tempdir().unwrap();
+    let output = esatls_paths(
+        &["report", "--format", "json"],
+        &[dir.path().to_path_buf(), empty.path().to_path_buf()],
+    );
+    assert_eq!(output.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "{}: not read; it is a compressed copy of {}, which is read",
+            gzip.display(),
+            log.display()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "{}: no files to read in this directory",
+            empty.path().display()
+        )),
+        "{stderr}"
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["sources"].as_array().unwrap().len(), 1);
+    assert_eq!(report["inbound"]["messages"]["total"], 1);
+}
+
+#[test]
+fn archives_and_double_compression_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    // A tar header: the name, then "ustar" at byte 257.
+    let mut tar = vec![0u8; 1024];
+    tar[..7].copy_from_slice(b"a.log\0\0");
+    tar[257..263].copy_from_slice(b"ustar\0");
+    let archive = dir.path().join("logs.tar");
+    std::fs::write(&archive, &tar).unwrap();
+    let gzip_once = {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut encoder, b"Mon Mar  2 10:00:00 2026 Info: x\n").unwrap();
+        encoder.finish().unwrap()
+    };
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut encoder, &gzip_once).unwrap();
+    let twice = dir.path().join("twice.gz");
+    std::fs::write(&twice, encoder.finish().unwrap()).unwrap();
+    let output = esatls_paths(
+        &["report", "--format", "json"],
+        &[archive.clone(), twice.clone(), fixture("lifecycle.log")],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "{}: not read: a tar archive; extract its files",
+            archive.display()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "{}: not read: compressed twice; decompress it once",
+            twice.display()
+        )),
+        "{stderr}"
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["inbound"]["messages"]["total"], 1);
+}
+
+#[test]
+fn period_follows_utc_option() {
+    let output = esatls_paths(
+        &["report", "--format", "json", "--utc"],
+        &[fixture("lifecycle.log")],
+    );
+    let utc: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(utc["period"]["first"], "2026-03-02T16:00:00Z");
+    assert_eq!(utc["period"]["last"], "2026-03-02T16:05:09Z");
+    let logged = report(&[fixture("lifecycle.log")]);
+    assert_eq!(logged["period"]["first"], "2026-03-02T10:00:00-06:00");
+}
+
+#[test]
+fn offset_header_out_of_range_is_not_used() {
+    let (_dir, path) = temp_log(
+        "offset.log",
+        "Mon Mar  2 10:00:00 2026 Info: Time offset from UTC: 100000 seconds\n\
+         Mon Mar  2 10:00:00 2026 Info: Time offset from UTC: 3601 seconds\n\
+         Mon Mar  2 10:00:01 2026 Info: New SMTP ICID 1 interface x address 198.51.100.9\n\
+         Mon Mar  2 10:00:01 2026 Info: Start MID 3 ICID 1\n",
+    );
+    let records = messages(&[path]);
+    assert_eq!(records[0]["started"], "2026-03-02T10:00:01");
+}
+
+#[test]
+fn file_named_directly_takes_its_directory_name() {
+    let dir = tempfile::tempdir().unwrap();
+    for (appliance, address) in [("esa5", "198.51.100.5"), ("esa6", "198.51.100.6")] {
+        std::fs::create_dir(dir.path().join(appliance)).unwrap();
+        std::fs::write(
+            dir.path().join(appliance).join("mail.current"),
+            format!(
+                "Mon Mar  2 10:00:00 2026 Info: New SMTP ICID 1 interface x address {address}\n\
+                 Mon Mar  2 10:00:00 2026 Info: ICID 1 close\n"
+            ),
+        )
+        .unwrap();
+    }
+    let paths = [
+        dir.path().join("esa5/mail.current"),
+        dir.path().join("esa6/mail.current"),
+    ];
+    let records = connections(&paths);
+    let named: Vec<(&str, &str)> = records
+        .iter()
+        .map(|r| {
+            (
+                r["host"].as_str().unwrap(),
+                r["remote_ip"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        named,
+        vec![("esa5", "198.51.100.5"), ("esa6", "198.51.100.6")]
+    );
+    // --host names files that have no name of their own in the log.
+    let output = esatls_paths(
+        &["connections", "--format", "json", "--host", "esa9"],
+        &paths[..1],
+    );
+    assert_eq!(json_lines(&output)[0]["host"], "esa9");
+}
+
+#[cfg(unix)]
+#[test]
+fn follow_refuses_directory_of_directories() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("esa1")).unwrap();
+    let output = esatls_paths(&["messages", "--follow"], &[dir.path().to_path_buf()]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        stderr.trim_end(),
+        format!(
+            "esatls: error: {}: no log file directly in this directory; follow the \
+             directory that holds the log file (one appliance's subdirectory, say)",
+            dir.path().display()
+        )
+    );
 }

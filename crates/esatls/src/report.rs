@@ -205,6 +205,17 @@ pub struct Period {
     pub last: Option<crate::header::LogTime>,
 }
 
+impl Period {
+    /// Shows the period in UTC; times of unknown offset stay as logged.
+    pub fn convert_to_utc(&mut self) {
+        for time in [&mut self.first, &mut self.last] {
+            if let Some(utc) = time.and_then(|time| time.to_utc()) {
+                *time = Some(utc);
+            }
+        }
+    }
+}
+
 /// The whole summary of a run.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Report {

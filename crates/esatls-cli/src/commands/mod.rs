@@ -55,10 +55,8 @@ pub fn run_pipeline(
         handler_stop.stop();
     })
     .context("cannot install the interrupt handler")?;
-    let on_switch = |event: &esatls::input::FollowEvent| {
-        eprintln!("esatls: {}", for_terminal(&event.to_string()));
-    };
-    let summary = esatls::pipeline::follow(path, options, stop.clone(), on_switch, sink)
+    let on_event = |text: &str| eprintln!("esatls: {}", for_terminal(text));
+    let summary = esatls::pipeline::follow(path, options, stop.clone(), on_event, sink)
         .map_err(anyhow::Error::from)?;
     Ok((summary, stop.is_stopped()))
 }
@@ -83,7 +81,7 @@ pub fn parse_utc_offset(text: &str) -> Result<i32> {
     let invalid = || {
         anyhow::anyhow!(
             "invalid UTC offset '{text}': give hours and minutes (+02:00, -0600, +2) or \
-             seconds (-21600s), from -18:00 to +18:00"
+             whole minutes in seconds (-21600s), from -18:00 to +18:00"
         )
     };
     let (sign, rest) = match text.as_bytes().first() {
@@ -115,7 +113,7 @@ pub fn parse_utc_offset(text: &str) -> Result<i32> {
             _ => return Err(invalid()),
         }
     };
-    if seconds > 18 * 3_600 {
+    if seconds > 18 * 3_600 || seconds % 60 != 0 {
         return Err(invalid());
     }
     Ok(sign * seconds)
@@ -251,6 +249,7 @@ mod tests {
         assert!(parse_utc_offset("+23:59").is_err());
         assert!(parse_utc_offset("3600").is_err());
         assert!(parse_utc_offset("+1:30").is_ok());
+        assert!(parse_utc_offset("5s").is_err());
         assert_eq!(parse_utc_offset("Z").unwrap(), 0);
         assert!(parse_utc_offset("+25:00").is_err());
         assert!(parse_utc_offset("abc").is_err());

@@ -48,6 +48,7 @@ struct ReportSink {
     builder: ReportBuilder,
     format: ReportFormat,
     interval: Option<Duration>,
+    utc: bool,
     last_print: Instant,
     error: Option<anyhow::Error>,
 }
@@ -69,7 +70,10 @@ impl RecordSink for ReportSink {
             return;
         }
         self.last_print = Instant::now();
-        let report = self.builder.snapshot(summary);
+        let mut report = self.builder.snapshot(summary);
+        if self.utc {
+            report.period.convert_to_utc();
+        }
         if let Err(error) = write_report(self.format, &report, summary) {
             self.error = Some(error);
             return;
@@ -87,6 +91,7 @@ pub fn run(args: ReportArgs) -> Result<u8> {
             .follow
             .follow
             .then(|| Duration::from_secs(args.follow.interval)),
+        utc: args.input.utc,
         last_print: Instant::now(),
         error: None,
     };
@@ -94,7 +99,10 @@ pub fn run(args: ReportArgs) -> Result<u8> {
     if let Some(error) = sink.error.take() {
         return Err(error);
     }
-    let report = sink.builder.finish(&summary);
+    let mut report = sink.builder.finish(&summary);
+    if args.input.utc {
+        report.period.convert_to_utc();
+    }
     write_report(args.format, &report, &summary)?;
     let status = if interrupted {
         INTERRUPTED

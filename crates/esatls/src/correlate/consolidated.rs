@@ -119,13 +119,13 @@ impl Facts {
             dcid: event.dcid,
             start: time(event.start),
             end: time(event.end),
-            sender: event.sender.map(bounded),
+            sender: event.sender.map(|text| bounded(&cef::unescape(text))),
             recipients: event
                 .recipients
                 .map(|list| {
                     list.iter()
                         .take(MAX_EVENT_RECIPIENTS)
-                        .map(bounded)
+                        .map(|text| bounded(&cef::unescape(text)))
                         .collect()
                 })
                 .unwrap_or_default(),

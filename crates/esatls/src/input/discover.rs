@@ -22,6 +22,12 @@ pub struct Expansion {
     pub errors: Vec<InputError>,
     /// Inputs left out because an earlier path reached the same file.
     pub duplicates: Vec<String>,
+    /// Compressed copies left out because the same log is there
+    /// uncompressed (`name.@...s.gz` beside `name.@...s`), with the file
+    /// they copy.
+    pub twins: Vec<(String, String)>,
+    /// Directories given that hold no file to read.
+    pub empty_directories: Vec<String>,
 }
 
 /// Expands files, directories (walked recursively, entries in name order)
@@ -48,7 +54,11 @@ pub fn expand_inputs(paths: &[PathBuf]) -> Expansion {
                 walked_from: None,
             });
         } else if path.is_dir() {
+            let before = expansion.inputs.len();
             walk(path, path, &mut expansion.inputs, &mut expansion.errors);
+            if expansion.inputs.len() == before {
+                expansion.empty_directories.push(path.display().to_string());
+            }
         } else {
             expansion.inputs.push(DiscoveredInput {
                 origin: Origin::Path(path.clone()),
@@ -57,7 +67,23 @@ pub fn expand_inputs(paths: &[PathBuf]) -> Expansion {
         }
     }
     let inputs = std::mem::take(&mut expansion.inputs);
+    let mut stems = std::collections::HashMap::new();
+    for input in &inputs {
+        if let Origin::Path(path) = &input.origin {
+            if compressed_stem(path).is_none() {
+                stems.insert(path.clone(), path.display().to_string());
+            }
+        }
+    }
     for input in inputs {
+        if let Origin::Path(path) = &input.origin {
+            if let Some(twin) = compressed_stem(path).and_then(|stem| stems.get(&stem)) {
+                expansion
+                    .twins
+                    .push((path.display().to_string(), twin.clone()));
+                continue;
+            }
+        }
         if let Origin::Path(path) = &input.origin {
             if let Some(identity) = file_identity(path) {
                 if !seen.insert(identity) {
@@ -69,6 +95,16 @@ pub fn expand_inputs(paths: &[PathBuf]) -> Expansion {
         expansion.inputs.push(input);
     }
     expansion
+}
+
+/// Returns the path without its compression suffix, for a file whose name
+/// ends in one.
+fn compressed_stem(path: &Path) -> Option<PathBuf> {
+    let name = path.file_name()?.to_str()?;
+    let stem = [".gz", ".zst", ".bz2", ".xz"]
+        .iter()
+        .find_map(|suffix| name.strip_suffix(suffix))?;
+    Some(path.with_file_name(stem))
 }
 
 /// Returns the device and inode of the file `path` reaches.

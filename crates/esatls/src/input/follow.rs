@@ -171,6 +171,11 @@ impl fmt::Display for FollowEvent {
                 "{}: file truncated, reading it again from its start",
                 path.display()
             ),
+            FollowEvent::Switched { from, to } if from == to => write!(
+                f,
+                "{}: a new file took this name, reading it after the old one",
+                to.display()
+            ),
             FollowEvent::Switched { from, to } => write!(
                 f,
                 "{}: newer log file found, reading it after {}",

@@ -143,6 +143,12 @@ pub enum InputError {
         #[source]
         source: io::Error,
     },
+    #[error("{origin}: not read: {what}")]
+    Unsupported { origin: Origin, what: &'static str },
+    /// A followed file or directory could not be read; the message names
+    /// the path.
+    #[error("{0}")]
+    Follow(io::Error),
     #[error("{path}: cannot read directory: {source}")]
     Walk {
         path: PathBuf,

@@ -93,11 +93,19 @@ impl RunSummary {
 pub fn run(paths: &[PathBuf], options: &RunOptions, sink: &mut dyn RecordSink) -> RunSummary {
     let expansion = expand_inputs(paths);
     let mut errors: Vec<String> = expansion.errors.iter().map(ToString::to_string).collect();
-    let warnings: Vec<String> = expansion
+    let mut warnings: Vec<String> = expansion
         .duplicates
         .iter()
         .map(|path| format!("{path}: read once; an earlier path reaches the same input"))
         .collect();
+    for (copy, original) in &expansion.twins {
+        warnings.push(format!(
+            "{copy}: not read; it is a compressed copy of {original}, which is read"
+        ));
+    }
+    for directory in &expansion.empty_directories {
+        warnings.push(format!("{directory}: no files to read in this directory"));
+    }
     let mut prepared = Vec::new();
     for input in expansion.inputs {
         match PreparedSource::prepare(input, options) {
@@ -153,26 +161,43 @@ pub fn run_bytes(
 /// current file, until `stop` is set. Records go to `sink` as they
 /// complete; at the stop, records still open are not written (they would
 /// be incomplete), and the summary is returned.
+///
+/// `on_event` gets a line of text for what the follower does: the file it
+/// starts with (or that it waits for one to appear), and each switch to
+/// another file.
 #[cfg(unix)]
 pub fn follow(
     target: &std::path::Path,
     options: &RunOptions,
     stop: crate::input::StopHandle,
-    on_switch: impl FnMut(&crate::input::FollowEvent) + Send + 'static,
+    mut on_event: impl FnMut(&str) + Send + 'static,
     sink: &mut dyn RecordSink,
 ) -> Result<RunSummary, crate::input::InputError> {
+    if target.is_dir() && !holds_files(target) {
+        return Err(crate::input::InputError::Follow(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!(
+                "{}: no log file directly in this directory; follow the directory that \
+                 holds the log file (one appliance's subdirectory, say)",
+                target.display()
+            ),
+        )));
+    }
     let follow_options = crate::input::FollowOptions {
         stop,
         ..crate::input::FollowOptions::default()
     };
     let origin = crate::input::Origin::Path(target.to_path_buf());
-    let mut follower = crate::input::Follower::new(target, follow_options).map_err(|source| {
-        crate::input::InputError::Open {
-            origin: origin.clone(),
-            source,
-        }
-    })?;
-    follower.on_event(on_switch);
+    let mut follower = crate::input::Follower::new(target, follow_options)
+        .map_err(crate::input::InputError::Follow)?;
+    match follower.current_path() {
+        Some(path) => on_event(&format!("following {}", path.display())),
+        None => on_event(&format!(
+            "waiting for {} to hold a log file",
+            target.display()
+        )),
+    }
+    follower.on_event(move |event| on_event(&event.to_string()));
     let source = PreparedSource::unpeeked(origin, Box::new(follower), options);
     let mut pipeline = Pipeline::new(options.clone());
     pipeline.live = true;
@@ -181,6 +206,24 @@ pub fn follow(
     pipeline.summary.templates = pipeline.templates.sorted();
     pipeline.summary.other_templates = pipeline.templates.other;
     Ok(pipeline.summary)
+}
+
+/// Returns whether a directory has a file directly in it, or no
+/// subdirectory either (a new log file may still appear in it).
+#[cfg(unix)]
+fn holds_files(directory: &std::path::Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(directory) else {
+        return true;
+    };
+    let mut subdirectories = false;
+    for entry in entries.flatten() {
+        match entry.file_type() {
+            Ok(kind) if kind.is_file() => return true,
+            Ok(kind) if kind.is_dir() => subdirectories = true,
+            _ => {}
+        }
+    }
+    !subdirectories
 }
 
 /// The state of a run between inputs.

@@ -20,6 +20,11 @@ use crate::event::{parse_event, template::template_of, Event};
 use crate::header::{HeaderParser, HeaderSpans, LogTime, Payload};
 use crate::input::{open, Compression, InputError, LineReader};
 
+/// Returns whether a `Time offset from UTC` value can be shown in RFC 3339.
+pub(crate) fn valid_offset(seconds: i32) -> bool {
+    seconds % 60 == 0 && seconds.abs() <= 18 * 3_600
+}
+
 /// Entries per batch at most.
 const BATCH_ENTRIES: usize = 8_192;
 
@@ -193,6 +198,8 @@ pub(crate) struct SourceParser {
     /// several appliances, each logs its own.
     offsets: rustc_hash::FxHashMap<Option<String>, i32>,
     directory_appliance: Option<String>,
+    /// The name of the directory that holds the file, used after `--host`.
+    own_directory: Option<String>,
     /// The batch being filled. Its last entry may still grow by
     /// continuation lines while `open_entry` is set.
     text: String,
@@ -220,6 +227,7 @@ impl SourceParser {
             utc_offset: source.utc_offset,
             offsets: source.offsets.iter().cloned().collect(),
             directory_appliance: source.directory_appliance(),
+            own_directory: source.own_directory_name(),
             source,
             options,
             summary,
@@ -471,7 +479,9 @@ impl SourceParser {
                             self.summary.serial = self.serial.clone();
                         }
                     }
-                    Event::TimeOffset { seconds } => {
+                    // RFC 3339 offsets are whole minutes within 18 hours; a
+                    // header outside that is left unused.
+                    Event::TimeOffset { seconds } if valid_offset(seconds) => {
                         offset_line = Some(seconds);
                         if self.summary.utc_offset.is_none() {
                             self.summary.utc_offset = Some(seconds);
@@ -521,8 +531,9 @@ impl SourceParser {
     fn name_index(&mut self, host: Option<&str>) -> u16 {
         let name: Option<&str> = host
             .or(self.serial.as_deref())
+            .or(self.directory_appliance.as_deref())
             .or(self.options.host.as_deref())
-            .or(self.directory_appliance.as_deref());
+            .or(self.own_directory.as_deref());
         if let Some((last, index, _)) = &self.last_name {
             if last.as_deref() == name {
                 return *index;

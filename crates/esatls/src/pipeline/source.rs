@@ -128,7 +128,7 @@ fn peek_facts(head: &[u8]) -> PeekFacts {
                     serial: Some(serial),
                     ..
                 } if facts.serial.is_none() => facts.serial = Some(serial.to_string()),
-                Event::TimeOffset { seconds } => {
+                Event::TimeOffset { seconds } if super::reader::valid_offset(seconds) => {
                     if facts.utc_offset.is_none() {
                         facts.utc_offset = Some(seconds);
                     }
@@ -239,6 +239,20 @@ impl PreparedSource {
         // A read error in the first bytes (a corrupt compressed file) is
         // raised again when the input is read, after the bytes before it.
         let (head, head_error) = read_head(&mut opened.reader);
+        if head.get(257..262) == Some(b"ustar".as_slice()) {
+            return Err(InputError::Unsupported {
+                origin: input.origin,
+                what: "a tar archive; extract its files and name them or their directory",
+            });
+        }
+        if opened.compression != Compression::None
+            && Compression::detect(&head) != Compression::None
+        {
+            return Err(InputError::Unsupported {
+                origin: input.origin,
+                what: "compressed twice; decompress it once and read the result",
+            });
+        }
         let facts = peek_facts(&head);
         let reference = opened
             .modified
@@ -297,7 +311,7 @@ impl PreparedSource {
 
     /// Returns the name of the directory below the walked root that holds
     /// this file (`esa1` for `logs/esa1/mail.current` found by walking
-    /// `logs`).
+    /// `logs`): the layout of a directory per appliance.
     pub(crate) fn directory_appliance(&self) -> Option<String> {
         let (Origin::Path(path), Some(root)) = (&self.origin, &self.walked_from) else {
             return None;
@@ -307,6 +321,16 @@ impl PreparedSource {
         let first = components.next()?;
         components.next()?;
         first.as_os_str().to_str().map(String::from)
+    }
+
+    /// Returns the name of the directory that holds this file, for a file
+    /// named on the command line or lying directly in a walked directory.
+    pub(crate) fn own_directory_name(&self) -> Option<String> {
+        let Origin::Path(path) = &self.origin else {
+            return None;
+        };
+        let absolute = std::path::absolute(path).ok()?;
+        crate::input::parent_directory_name(&absolute)
     }
 }
 

@@ -58,17 +58,10 @@ impl LineStats {
             return;
         }
         self.previous_time = Some(time);
-        let seconds = time.local_seconds();
-        if self
-            .first_time
-            .is_none_or(|first| seconds < first.local_seconds())
-        {
+        if self.first_time.is_none_or(|first| earlier(time, first)) {
             self.first_time = Some(time);
         }
-        if self
-            .last_time
-            .is_none_or(|last| seconds > last.local_seconds())
-        {
+        if self.last_time.is_none_or(|last| earlier(last, time)) {
             self.last_time = Some(time);
         }
     }
@@ -114,6 +107,15 @@ impl LineStats {
                 self.events.insert(name, count);
             }
         }
+    }
+}
+
+/// Returns whether `a` comes before `b`: as instants when both offsets
+/// are known, else by the clock as read (which is all there is to compare).
+fn earlier(a: LogTime, b: LogTime) -> bool {
+    match (a.unix_seconds(), b.unix_seconds()) {
+        (Some(a), Some(b)) => a < b,
+        _ => a.local_seconds() < b.local_seconds(),
     }
 }
 
