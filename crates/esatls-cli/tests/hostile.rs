@@ -895,3 +895,32 @@ fn huge_max_line_bytes_is_a_usage_error() {
         assert!(stderr_of(&output).contains("--max-line-bytes"), "{limit}");
     }
 }
+
+#[test]
+fn stray_lines_after_a_complete_entry_do_not_spoil_it() {
+    let path = fixture("stray-lines.log");
+    let report = json_report(&[&path], &[], 0);
+    // `Message finished MID 1 done` parses alone; the two lines after it
+    // count as unrecognised entries of their own.
+    assert_eq!(
+        lines_of(&report),
+        Lines {
+            total: 7,
+            recognised: 5,
+            unrecognised: 2,
+            physical: 7,
+            continuation: 0,
+            blank: 0,
+            truncated: 0,
+        }
+    );
+    assert_eq!(
+        report["lines"]["top_unrecognised"][0]["template"],
+        "(no header) XX <n> typed by hand and <n> more"
+    );
+    assert_eq!(report["lines"]["top_unrecognised"][0]["count"], 2);
+    let (records, _) = messages(&[&path], 0);
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0]["finished"], "2026-03-02T10:00:01");
+    assert_eq!(records[0]["inbound"]["tls"], "success");
+}

@@ -400,7 +400,7 @@ impl ReportBuilder {
             consolidated: lines.consolidated,
             unrecognised: lines.unrecognised,
             physical: lines.physical,
-            continuation: lines.continuation,
+            continuation: lines.continuation.saturating_sub(lines.detached),
             blank: lines.blank,
             truncated: lines.truncated,
             top_unrecognised: summary

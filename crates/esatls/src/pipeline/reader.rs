@@ -35,6 +35,10 @@ const BATCH_BYTES: usize = 1 << 20;
 struct RawEntry {
     start: usize,
     end: usize,
+    /// Length of the entry's first line; continuation text follows it.
+    first_len: usize,
+    /// Continuation lines joined to the first line.
+    joined_lines: u32,
     spans: HeaderSpans,
     line: u64,
     time: Option<LogTime>,
@@ -130,7 +134,29 @@ pub(crate) fn parse_batch(
             lines.form_counts[header.form as usize] += 1;
             let parsed = match header.payload {
                 Payload::Text { text, .. } => {
-                    let event = parse_event(text);
+                    let mut event = parse_event(text);
+                    if !event.is_recognised() && raw.joined_lines > 0 {
+                        // Lines without a header after a complete entry
+                        // (text appended to a log by hand, a stray write)
+                        // do not spoil the entry: it is read from its
+                        // first line, and they count as unrecognised.
+                        let joined = (raw.end - raw.start).saturating_sub(raw.first_len);
+                        let split = text.len().saturating_sub(joined);
+                        let first = text.get(..split).unwrap_or(text);
+                        let rest = text.get(split..).unwrap_or_default();
+                        let alone = parse_event(first);
+                        if alone.is_recognised() && !rest.is_empty() {
+                            event = alone;
+                            let count = u64::from(raw.joined_lines);
+                            lines.entries += count;
+                            lines.unrecognised += count;
+                            lines.detached += count;
+                            let template = format!("(no header) {}", template_of(rest.trim()));
+                            for _ in 0..count {
+                                templates.add(template.clone());
+                            }
+                        }
+                    }
                     if event.is_recognised() {
                         lines.recognised += 1;
                         lines.event_counts[event.kind_index()] += 1;
@@ -443,6 +469,9 @@ impl SourceParser {
             self.lines.continuation += 1;
             let entry_start = self.raws.last().map_or(0, |raw| raw.start);
             let limit = self.options.max_line_bytes;
+            if let Some(last) = self.raws.last_mut() {
+                last.joined_lines = last.joined_lines.saturating_add(1);
+            }
             if self.text.len() - entry_start < limit {
                 self.text.push(' ');
                 self.text.push_str(text.trim_start());
@@ -516,6 +545,8 @@ impl SourceParser {
         self.raws.push(RawEntry {
             start,
             end: self.text.len(),
+            first_len: text.len(),
+            joined_lines: 0,
             spans,
             line: number,
             time,

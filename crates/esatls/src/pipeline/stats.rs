@@ -15,7 +15,7 @@ pub const MAX_TEMPLATES: usize = 10_000;
 ///
 /// An entry is one log event: a line with a header and the continuation
 /// lines joined to it. `entries == recognised + unrecognised` always holds,
-/// and `physical == entries + continuation + blank`.
+/// and `physical == entries + continuation - detached + blank`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct LineStats {
     /// Lines read, as the input's line terminators delimit them.
@@ -27,6 +27,10 @@ pub struct LineStats {
     pub unrecognised: u64,
     /// Lines without a header, joined to the entry before them.
     pub continuation: u64,
+    /// Of the continuation lines, those that turned out not to belong to
+    /// their entry (it parses without them): each is counted again as an
+    /// unrecognised entry of its own.
+    pub detached: u64,
     pub blank: u64,
     /// Lines longer than the line limit; their tail was skipped.
     pub truncated: u64,
@@ -80,6 +84,7 @@ impl LineStats {
         self.consolidated += other.consolidated;
         self.unrecognised += other.unrecognised;
         self.continuation += other.continuation;
+        self.detached += other.detached;
         self.blank += other.blank;
         self.truncated += other.truncated;
         self.truncated_bytes += other.truncated_bytes;
