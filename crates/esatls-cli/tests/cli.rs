@@ -1479,3 +1479,29 @@ fn follow_refuses_directory_of_directories() {
         )
     );
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn write_errors_name_standard_output() {
+    for args in [
+        vec!["report"],
+        vec!["messages"],
+        vec!["messages", "--format", "csv"],
+        vec!["connections", "--format", "json"],
+        vec!["trace", "81001"],
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_esatls"))
+            .args(&args)
+            .arg(sample_dir())
+            .stdin(Stdio::null())
+            .stdout(std::fs::File::create("/dev/full").unwrap())
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.starts_with("esatls: error: cannot write to standard output: "),
+            "{args:?}: {stderr}"
+        );
+    }
+}

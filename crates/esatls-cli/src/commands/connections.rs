@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 use esatls::output::csv::{CsvWriter, CONNECTION_COLUMNS};
 use esatls::output::json;
@@ -82,7 +82,9 @@ pub fn run(args: ConnectionsArgs) -> Result<u8> {
     let writer = match args.format {
         RecordFormat::Table => Writer::Table(ConnectionTable::new(table_style()), out),
         RecordFormat::Json => Writer::Json(out),
-        RecordFormat::Csv => Writer::Csv(CsvWriter::new(out, CONNECTION_COLUMNS)?),
+        RecordFormat::Csv => Writer::Csv(
+            CsvWriter::new(out, CONNECTION_COLUMNS).context("cannot write to standard output")?,
+        ),
     };
     let mut sink = ConnectionSink {
         direction: args.direction.map(|direction| match direction {
@@ -99,15 +101,19 @@ pub fn run(args: ConnectionsArgs) -> Result<u8> {
     let filtering = sink.direction.is_some() || sink.tls.is_some();
     let (summary, interrupted) = run_pipeline(&paths, &options, &args.follow, &mut sink)?;
     if let Some(error) = sink.error.take() {
-        return Err(error.into());
+        return Err(anyhow::Error::new(error).context("cannot write to standard output"));
     }
     let mut out = match sink.writer {
         Writer::Table(mut table, mut out) => {
-            table.flush(&mut out)?;
+            table
+                .flush(&mut out)
+                .context("cannot write to standard output")?;
             out
         }
         Writer::Json(out) => out,
-        Writer::Csv(csv) => csv.into_inner()?,
+        Writer::Csv(csv) => csv
+            .into_inner()
+            .context("cannot write to standard output")?,
     };
     flush(&mut out)?;
     let status = if interrupted {

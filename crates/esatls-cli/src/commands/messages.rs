@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 use esatls::output::csv::{CsvWriter, MESSAGE_COLUMNS};
 use esatls::output::json;
@@ -152,7 +152,9 @@ pub fn run(args: MessagesArgs) -> Result<u8> {
     let writer = match args.format {
         RecordFormat::Table => Writer::Table(MessageTable::new(table_style()), out),
         RecordFormat::Json => Writer::Json(out),
-        RecordFormat::Csv => Writer::Csv(CsvWriter::new(out, MESSAGE_COLUMNS)?),
+        RecordFormat::Csv => Writer::Csv(
+            CsvWriter::new(out, MESSAGE_COLUMNS).context("cannot write to standard output")?,
+        ),
     };
     let mut sink = MessageSink {
         filter,
@@ -163,7 +165,7 @@ pub fn run(args: MessagesArgs) -> Result<u8> {
         error: None,
     };
     let (summary, interrupted) = run_pipeline(&paths, &options, &args.follow, &mut sink)?;
-    let (matched, mut out) = sink.finish()?;
+    let (matched, mut out) = sink.finish().context("cannot write to standard output")?;
     flush(&mut out)?;
     let status = if interrupted {
         INTERRUPTED

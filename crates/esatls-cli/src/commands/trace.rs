@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use serde::Serialize;
 
 use esatls::output::json;
@@ -324,23 +324,7 @@ pub fn run(args: TraceArgs) -> Result<u8> {
         found.push(Found::Connection { record, lines });
     }
     let mut out = stdout();
-    match args.format {
-        TraceFormat::Json => {
-            for item in &found {
-                json::write_line(&mut out, item)?;
-            }
-        }
-        TraceFormat::Text => {
-            for item in &found {
-                match item {
-                    Found::Message { record, lines } => write_message(&mut out, record, lines)?,
-                    Found::Connection { record, lines } => {
-                        write_connection(&mut out, record, lines)?
-                    }
-                }
-            }
-        }
-    }
+    write_found(&mut out, &found, args.format).context("cannot write to standard output")?;
     flush(&mut out)?;
     let status = if found.is_empty() {
         eprintln!(
@@ -352,6 +336,22 @@ pub fn run(args: TraceArgs) -> Result<u8> {
         exit::SUCCESS
     };
     Ok(finish_run(&summary, status))
+}
+
+/// Writes what the trace found in `format`.
+fn write_found<W: Write>(out: &mut W, found: &[Found], format: TraceFormat) -> std::io::Result<()> {
+    for item in found {
+        match (format, item) {
+            (TraceFormat::Json, item) => json::write_line(out, item)?,
+            (TraceFormat::Text, Found::Message { record, lines }) => {
+                write_message(out, record, lines)?
+            }
+            (TraceFormat::Text, Found::Connection { record, lines }) => {
+                write_connection(out, record, lines)?
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
