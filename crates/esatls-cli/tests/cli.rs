@@ -933,11 +933,14 @@ fn follow_report_is_printed_on_interval_and_interrupt() {
         .unwrap();
     let output = child.wait_with_output().unwrap();
     assert_eq!(output.status.code(), Some(130));
+    // One report per line, the last written at the interrupt.
     let text = std::fs::read_to_string(&out_path).unwrap();
-    let printed = text.matches("\"appliances\"").count();
-    assert!(printed >= 2, "{printed} reports printed");
-    let last = text.rfind("{\n  \"appliances\"").unwrap();
-    let report: Value = serde_json::from_str(&text[last..]).unwrap();
+    let reports: Vec<Value> = text
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("each line is one report"))
+        .collect();
+    assert!(reports.len() >= 2, "{} reports printed", reports.len());
+    let report = reports.last().unwrap();
     assert_eq!(report["inbound"]["messages"]["total"], 1);
     assert_eq!(report["lines"]["total"], 33);
 }
@@ -1504,4 +1507,31 @@ fn write_errors_name_standard_output() {
             "{args:?}: {stderr}"
         );
     }
+}
+
+#[cfg(unix)]
+#[test]
+fn follow_html_report_is_written_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mail_logs.current");
+    std::fs::copy(fixture("lifecycle.log"), &path).unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_esatls"))
+        .args(["report", "--follow", "--interval", "1", "--format", "html"])
+        .arg(&path)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Two intervals pass before the interrupt.
+    std::thread::sleep(std::time::Duration::from_millis(2_500));
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(130));
+    let page = stdout(&output);
+    assert_eq!(page.matches("<!DOCTYPE html>").count(), 1);
+    assert!(page.trim_end().ends_with("</html>"));
 }

@@ -25,19 +25,30 @@ struct ReportDocument<'a> {
     errors: &'a [String],
 }
 
-fn write_report(format: ReportFormat, report: &Report, summary: &RunSummary) -> Result<()> {
+/// Writes the report. A followed log's reports (`live`) come one after
+/// another: JSON as one line each, tables separated by a blank line.
+fn write_report(
+    format: ReportFormat,
+    report: &Report,
+    summary: &RunSummary,
+    live: bool,
+) -> Result<()> {
     let mut out = stdout();
+    let document = ReportDocument {
+        report,
+        sources: &summary.sources,
+        correlation: &summary.correlation,
+        errors: &summary.errors,
+    };
     match format {
-        ReportFormat::Table => table::write_report(&mut out, report, summary, &table_style())?,
-        ReportFormat::Json => json::write_pretty(
-            &mut out,
-            &ReportDocument {
-                report,
-                sources: &summary.sources,
-                correlation: &summary.correlation,
-                errors: &summary.errors,
-            },
-        )?,
+        ReportFormat::Table => {
+            table::write_report(&mut out, report, summary, &table_style())?;
+            if live {
+                writeln!(out)?;
+            }
+        }
+        ReportFormat::Json if live => json::write_line(&mut out, &document)?,
+        ReportFormat::Json => json::write_pretty(&mut out, &document)?,
         ReportFormat::Html => html::write_report(&mut out, report, summary)?,
     }
     flush(&mut out)
@@ -63,7 +74,8 @@ impl RecordSink for ReportSink {
     }
 
     fn progress(&mut self, summary: &RunSummary) {
-        let Some(interval) = self.interval else {
+        // An HTML page is one document, so it is written once, at the end.
+        let Some(interval) = self.interval.filter(|_| self.format != ReportFormat::Html) else {
             return;
         };
         if self.error.is_some() || self.last_print.elapsed() < interval {
@@ -74,11 +86,9 @@ impl RecordSink for ReportSink {
         if self.utc {
             report.period.convert_to_utc();
         }
-        if let Err(error) = write_report(self.format, &report, summary) {
+        if let Err(error) = write_report(self.format, &report, summary, true) {
             self.error = Some(error);
-            return;
         }
-        let _ = writeln!(std::io::stdout());
     }
 }
 
@@ -103,7 +113,7 @@ pub fn run(args: ReportArgs) -> Result<u8> {
     if args.input.utc {
         report.period.convert_to_utc();
     }
-    write_report(args.format, &report, &summary)?;
+    write_report(args.format, &report, &summary, args.follow.follow)?;
     let status = if interrupted {
         INTERRUPTED
     } else {
