@@ -55,8 +55,7 @@ pub struct InputArgs {
 
     /// Appliance name for lines whose syslog header names no host, whose
     /// file has no `Version: ... SN:` line and lies in no subdirectory of
-    /// a directory argument; it replaces the name of the file's own
-    /// directory.
+    /// a directory argument.
     #[arg(long, value_name = "NAME", value_parser = non_empty_name)]
     pub host: Option<String>,
 

@@ -1426,15 +1426,16 @@ fn offset_header_out_of_range_is_not_used() {
 }
 
 #[test]
-fn file_named_directly_takes_its_directory_name() {
+fn unnamed_files_of_two_directories_warn() {
     let dir = tempfile::tempdir().unwrap();
     for (appliance, address) in [("esa5", "198.51.100.5"), ("esa6", "198.51.100.6")] {
         std::fs::create_dir(dir.path().join(appliance)).unwrap();
         std::fs::write(
             dir.path().join(appliance).join("mail.current"),
             format!(
-                "Mon Mar  2 10:00:00 2026 Info: New SMTP ICID 1 interface x address {address}\n\
-                 Mon Mar  2 10:00:00 2026 Info: ICID 1 close\n"
+                "Mon Mar  2 10:00:00 2026 Info: New SMTP ICID {n} interface x address {address}\n\
+                 Mon Mar  2 10:00:00 2026 Info: ICID {n} close\n",
+                n = &appliance[3..]
             ),
         )
         .unwrap();
@@ -1443,26 +1444,30 @@ fn file_named_directly_takes_its_directory_name() {
         dir.path().join("esa5/mail.current"),
         dir.path().join("esa6/mail.current"),
     ];
-    let records = connections(&paths);
-    let named: Vec<(&str, &str)> = records
-        .iter()
-        .map(|r| {
-            (
-                r["host"].as_str().unwrap(),
-                r["remote_ip"].as_str().unwrap(),
-            )
-        })
-        .collect();
+    let output = esatls_paths(&["connections", "--format", "json"], &paths);
+    assert_eq!(output.status.code(), Some(0));
+    let records = json_lines(&output);
+    assert_eq!(records.len(), 2);
+    assert_eq!(records[0]["host"], Value::Null);
+    assert_eq!(records[1]["host"], Value::Null);
+    let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(
-        named,
-        vec![("esa5", "198.51.100.5"), ("esa6", "198.51.100.6")]
+        stderr.trim_end(),
+        "esatls: warning: files in 2 directories name no appliance (no syslog host, \
+         no Version line), so their ids are read as one appliance's; to keep each \
+         directory apart, give the directory that contains them all, or read each \
+         directory with its own --host"
     );
-    // --host names files that have no name of their own in the log.
-    let output = esatls_paths(
-        &["connections", "--format", "json", "--host", "esa9"],
-        &paths[..1],
-    );
-    assert_eq!(json_lines(&output)[0]["host"], "esa9");
+    // The directory that contains both names each after its subdirectory.
+    let records = connections(&[dir.path().to_path_buf()]);
+    let hosts: Vec<&str> = records
+        .iter()
+        .map(|r| r["host"].as_str().unwrap())
+        .collect();
+    assert_eq!(hosts, vec!["esa5", "esa6"]);
+    // Files of one directory are one appliance without a warning.
+    let output = esatls_paths(&["connections", "--format", "json"], &paths[..1]);
+    assert!(output.stderr.is_empty());
 }
 
 #[cfg(unix)]

@@ -9,7 +9,7 @@ mod lines;
 use std::fmt;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -234,18 +234,6 @@ fn modified_seconds(metadata: &std::fs::Metadata) -> Option<i64> {
     let modified = metadata.modified().ok()?;
     let since = modified.duration_since(std::time::UNIX_EPOCH).ok()?;
     i64::try_from(since.as_secs()).ok()
-}
-
-/// Returns the name of the directory that holds `path`, used as the
-/// appliance name of files whose lines name none.
-pub fn parent_directory_name(path: &Path) -> Option<String> {
-    let parent = path.parent()?;
-    let name = parent.file_name()?.to_str()?;
-    if name.is_empty() || name == "." || name == ".." {
-        None
-    } else {
-        Some(name.to_string())
-    }
 }
 
 #[cfg(test)]

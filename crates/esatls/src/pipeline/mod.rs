@@ -121,10 +121,45 @@ pub fn run(paths: &[PathBuf], options: &RunOptions, sink: &mut dyn RecordSink) -
     let mut pipeline = Pipeline::new(options);
     pipeline.summary.errors = errors;
     pipeline.summary.warnings = warnings;
+    let mut directories = Vec::with_capacity(prepared.len());
     for source in prepared {
+        let directory = source.directory();
+        let read = pipeline.summary.sources.len();
         pipeline.read_source(source, sink);
+        if pipeline.summary.sources.len() > read {
+            directories.push(directory);
+        }
     }
-    pipeline.finish(sink)
+    let mut summary = pipeline.finish(sink);
+    if let Some(warning) = unnamed_directories_warning(&summary.sources, &directories) {
+        summary.warnings.push(warning);
+    }
+    summary
+}
+
+/// Warns when lines of no named appliance come from files in several
+/// directories: they are read as one appliance, which merges the ids of
+/// two appliances if each directory holds one.
+fn unnamed_directories_warning(
+    sources: &[SourceSummary],
+    directories: &[Option<PathBuf>],
+) -> Option<String> {
+    let unnamed: std::collections::BTreeSet<&PathBuf> = sources
+        .iter()
+        .zip(directories)
+        .filter(|(source, _)| source.unnamed)
+        .filter_map(|(_, directory)| directory.as_ref())
+        .collect();
+    if unnamed.len() < 2 {
+        return None;
+    }
+    Some(format!(
+        "files in {} directories name no appliance (no syslog host, no Version \
+         line), so their ids are read as one appliance's; to keep each \
+         directory apart, give the directory that contains them all, or \
+         read each directory with its own --host",
+        unnamed.len()
+    ))
 }
 
 /// Reads in-memory inputs, given as `(name, bytes)` pairs, in the order

@@ -224,8 +224,6 @@ pub(crate) struct SourceParser {
     /// several appliances, each logs its own.
     offsets: rustc_hash::FxHashMap<Option<String>, i32>,
     directory_appliance: Option<String>,
-    /// The name of the directory that holds the file, used after `--host`.
-    own_directory: Option<String>,
     /// The batch being filled. Its last entry may still grow by
     /// continuation lines while `open_entry` is set.
     text: String,
@@ -253,7 +251,6 @@ impl SourceParser {
             utc_offset: source.utc_offset,
             offsets: source.offsets.iter().cloned().collect(),
             directory_appliance: source.directory_appliance(),
-            own_directory: source.own_directory_name(),
             source,
             options,
             summary,
@@ -563,8 +560,10 @@ impl SourceParser {
         let name: Option<&str> = host
             .or(self.serial.as_deref())
             .or(self.directory_appliance.as_deref())
-            .or(self.options.host.as_deref())
-            .or(self.own_directory.as_deref());
+            .or(self.options.host.as_deref());
+        if name.is_none() {
+            self.summary.unnamed = true;
+        }
         if let Some((last, index, _)) = &self.last_name {
             if last.as_deref() == name {
                 return *index;

@@ -33,6 +33,9 @@ pub struct SourceSummary {
     pub bytes: u64,
     /// Whether the input was read to its end.
     pub complete: bool,
+    /// Whether some of its lines belong to the unnamed appliance.
+    #[serde(skip)]
+    pub unnamed: bool,
 }
 
 /// An input whose file header has been read ahead, ready to be read in
@@ -323,14 +326,13 @@ impl PreparedSource {
         first.as_os_str().to_str().map(String::from)
     }
 
-    /// Returns the name of the directory that holds this file, for a file
-    /// named on the command line or lying directly in a walked directory.
-    pub(crate) fn own_directory_name(&self) -> Option<String> {
+    /// Returns the directory that holds this file.
+    pub(crate) fn directory(&self) -> Option<PathBuf> {
         let Origin::Path(path) = &self.origin else {
             return None;
         };
         let absolute = std::path::absolute(path).ok()?;
-        crate::input::parent_directory_name(&absolute)
+        absolute.parent().map(PathBuf::from)
     }
 }
 
