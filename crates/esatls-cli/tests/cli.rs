@@ -817,6 +817,36 @@ fn byte_order_mark_is_ignored() {
 }
 
 /// Waits until `path` holds at least `count` lines, for at most 20 s.
+/// A running `esatls --follow`, killed when dropped, so that a failed
+/// assertion leaves no process behind.
+struct Follower(Option<std::process::Child>);
+
+impl Follower {
+    fn spawn(command: &mut Command) -> Follower {
+        Follower(Some(command.spawn().expect("the esatls binary runs")))
+    }
+
+    /// Sends SIGINT, as Ctrl-C does, and waits for the exit.
+    fn interrupt(mut self) -> Output {
+        let child = self.0.take().expect("the follower runs");
+        let status = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        child.wait_with_output().unwrap()
+    }
+}
+
+impl Drop for Follower {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
 fn wait_for_lines(path: &Path, count: usize) -> String {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     loop {
@@ -839,14 +869,14 @@ fn follow_emits_records_across_rotation() {
     std::fs::write(&current, lines[..20].join("\n") + "\n").unwrap();
     let out_path = dir.path().join("out.json");
     let out = std::fs::File::create(&out_path).unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_esatls"))
-        .args(["messages", "--follow", "--format", "json"])
-        .arg(&logs)
-        .stdin(Stdio::null())
-        .stdout(out)
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = Follower::spawn(
+        Command::new(env!("CARGO_BIN_EXE_esatls"))
+            .args(["messages", "--follow", "--format", "json"])
+            .arg(&logs)
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(Stdio::piped()),
+    );
     // Nothing has finished yet; then the rest of the message arrives.
     std::thread::sleep(std::time::Duration::from_millis(500));
     assert_eq!(std::fs::read_to_string(&out_path).unwrap(), "");
@@ -878,12 +908,7 @@ fn follow_emits_records_across_rotation() {
         .collect();
     assert_eq!(mids, vec![500, 800, 801, 802, 803]);
 
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let output = child.wait_with_output().unwrap();
+    let output = child.interrupt();
     assert_eq!(output.status.code(), Some(130));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("mail_logs.current"), "{stderr}");
@@ -910,13 +935,13 @@ fn follow_report_is_printed_on_interval_and_interrupt() {
     std::fs::copy(fixture("lifecycle.log"), &path).unwrap();
     let out_path = dir.path().join("report.json");
     let out = std::fs::File::create(&out_path).unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_esatls"))
-        .args(["report", "--follow", "--interval", "1", "--format", "json"])
-        .arg(&path)
-        .stdin(Stdio::null())
-        .stdout(out)
-        .spawn()
-        .unwrap();
+    let child = Follower::spawn(
+        Command::new(env!("CARGO_BIN_EXE_esatls"))
+            .args(["report", "--follow", "--interval", "1", "--format", "json"])
+            .arg(&path)
+            .stdin(Stdio::null())
+            .stdout(out),
+    );
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while std::fs::read_to_string(&out_path)
         .unwrap()
@@ -927,11 +952,7 @@ fn follow_report_is_printed_on_interval_and_interrupt() {
         assert!(std::time::Instant::now() < deadline, "no report printed");
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
-    Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
+    let output = child.interrupt();
     assert_eq!(output.status.code(), Some(130));
     // One report per line, the last written at the interrupt.
     let text = std::fs::read_to_string(&out_path).unwrap();
@@ -1520,21 +1541,17 @@ fn follow_html_report_is_written_once() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("mail_logs.current");
     std::fs::copy(fixture("lifecycle.log"), &path).unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_esatls"))
-        .args(["report", "--follow", "--interval", "1", "--format", "html"])
-        .arg(&path)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = Follower::spawn(
+        Command::new(env!("CARGO_BIN_EXE_esatls"))
+            .args(["report", "--follow", "--interval", "1", "--format", "html"])
+            .arg(&path)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+    );
     // Two intervals pass before the interrupt.
     std::thread::sleep(std::time::Duration::from_millis(2_500));
-    Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
+    let output = child.interrupt();
     assert_eq!(output.status.code(), Some(130));
     let page = stdout(&output);
     assert_eq!(page.matches("<!DOCTYPE html>").count(), 1);
