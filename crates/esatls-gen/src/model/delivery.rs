@@ -13,6 +13,10 @@ use crate::world::ServerTls;
 /// Attempts a recipient gets before it bounces as expired.
 const MAX_ATTEMPTS: u32 = 3;
 
+/// Waiting jobs that justify one more connection to a destination beyond
+/// its usual limit.
+const JOBS_PER_CONNECTION: usize = 20;
+
 /// Milliseconds before the first retry, at least; each later retry waits
 /// twice as long.
 const RETRY_BASE_MS: i64 = 10_000;
@@ -149,7 +153,13 @@ impl<S: Storage, T: TruthSink> Simulation<S, T> {
             }
             return;
         }
-        let limit = self.world.destinations[destination].max_connections;
+        // A destination's limit grows with its queue, one connection per
+        // `JOBS_PER_CONNECTION` waiting jobs, as an appliance opens more
+        // connections to a busy domain. A fixed limit below the arrival
+        // rate would grow the queue, and the open messages, without end.
+        let limit = self.world.destinations[destination]
+            .max_connections
+            .max((queue.jobs.len() / JOBS_PER_CONNECTION) as u32);
         if queue.active < limit {
             self.open_connection(destination);
         }
