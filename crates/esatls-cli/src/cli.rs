@@ -86,7 +86,8 @@ pub struct InputArgs {
 pub struct FollowArgs {
     /// Keep reading the one file or directory given as it grows, as
     /// `tail -F` does, across the appliance's rotation of the current file,
-    /// until interrupted (Ctrl-C). Records are written as they complete.
+    /// until interrupted (Ctrl-C, SIGTERM or SIGHUP). Records are written as
+    /// they complete.
     #[arg(long)]
     pub follow: bool,
 

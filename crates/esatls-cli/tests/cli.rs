@@ -827,10 +827,15 @@ impl Follower {
     }
 
     /// Sends SIGINT, as Ctrl-C does, and waits for the exit.
-    fn interrupt(mut self) -> Output {
+    fn interrupt(self) -> Output {
+        self.signal("-INT")
+    }
+
+    /// Sends `signal` (`-TERM`, say) and waits for the exit.
+    fn signal(mut self, signal: &str) -> Output {
         let child = self.0.take().expect("the follower runs");
         let status = Command::new("kill")
-            .args(["-INT", &child.id().to_string()])
+            .args([signal, &child.id().to_string()])
             .status()
             .unwrap();
         assert!(status.success());
@@ -1318,6 +1323,31 @@ fn evicted_messages_do_not_come_back() {
 }
 
 #[test]
+fn evicted_connections_are_not_cleartext() {
+    let mut log = String::new();
+    for icid in 1..=30 {
+        log.push_str(&format!(
+            "Mon Mar  2 10:00:{icid:02} 2026 Info: New SMTP ICID {icid} interface x address 198.51.100.{icid}\n"
+        ));
+    }
+    for icid in 1..=30 {
+        log.push_str(&format!(
+            "Mon Mar  2 10:01:{icid:02} 2026 Info: ICID {icid} TLS success protocol TLSv1.3 cipher X\n"
+        ));
+    }
+    let (_dir, path) = temp_log("open.log", &log);
+    let output = esatls_paths(&["report", "--format", "json", "--max-open", "10"], &[path]);
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let evicted = report["correlation"]["evicted"].as_u64().unwrap();
+    let connections = &report["inbound"]["connections"];
+    // A connection closed early may still have had its TLS line to come.
+    assert_eq!(connections["total"], 30);
+    assert_eq!(connections["none"], 0);
+    assert_eq!(connections["unknown"], evicted);
+    assert_eq!(connections["success"].as_u64().unwrap(), 30 - evicted);
+}
+
+#[test]
 fn rewrite_hands_recipients_over() {
     let (_dir, path) = temp_log(
         "rewrite.log",
@@ -1556,4 +1586,36 @@ fn follow_html_report_is_written_once() {
     let page = stdout(&output);
     assert_eq!(page.matches("<!DOCTYPE html>").count(), 1);
     assert!(page.trim_end().ends_with("</html>"));
+}
+
+#[cfg(unix)]
+#[test]
+fn follow_report_ends_on_terminate_and_hangup() {
+    for signal in ["-TERM", "-HUP"] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("mail_logs.current");
+        std::fs::copy(fixture("lifecycle.log"), &path).unwrap();
+        let child = Follower::spawn(
+            Command::new(env!("CARGO_BIN_EXE_esatls"))
+                .args([
+                    "report",
+                    "--follow",
+                    "--interval",
+                    "100",
+                    "--format",
+                    "json",
+                ])
+                .arg(&path)
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped()),
+        );
+        // Time for the follower to start and install its signal handler.
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        let output = child.signal(signal);
+        assert_eq!(output.status.code(), Some(130), "{signal}");
+        let reports = json_lines(&output);
+        assert_eq!(reports.len(), 1, "{signal}");
+        assert_eq!(reports[0]["inbound"]["messages"]["total"], 1, "{signal}");
+    }
 }

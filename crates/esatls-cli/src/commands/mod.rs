@@ -21,7 +21,8 @@ use esatls::record::RecordSink;
 use crate::cli::{Command, FollowArgs, InputArgs};
 use crate::exit;
 
-/// Exit status after an interrupt (128 + SIGINT), as shells report it.
+/// Exit status after an interrupt (128 + SIGINT, as shells report it),
+/// also used after SIGTERM and SIGHUP, which end a run the same way.
 pub const INTERRUPTED: u8 = 130;
 
 /// Runs the pipeline over `paths`, or follows the one path with `--follow`.

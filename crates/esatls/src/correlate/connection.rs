@@ -57,6 +57,9 @@ pub(crate) struct Connection {
     pub opened: Option<LogTime>,
     /// Whether the `New SMTP` line was seen (it may carry no time).
     pub open_seen: bool,
+    /// Whether the connection was closed early to keep within the limit
+    /// of open connections, so a TLS line may still have come.
+    pub evicted: bool,
     pub closed: Option<LogTime>,
     pub close_seen: bool,
     /// The appliance clock when the close line was applied.
@@ -94,6 +97,7 @@ impl Connection {
             id,
             opened: None,
             open_seen: false,
+            evicted: false,
             closed: None,
             close_seen: false,
             close_clock: i64::MIN,
@@ -188,7 +192,7 @@ impl Connection {
                 reason: self.tls.reason.clone(),
             };
         }
-        let state = if self.open_seen {
+        let state = if self.open_seen && !self.evicted {
             TlsState::None
         } else {
             TlsState::Unknown
@@ -205,7 +209,7 @@ impl Connection {
             TlsState::Success
         } else if self.tls.failed_at.is_some() {
             TlsState::Failed
-        } else if self.open_seen {
+        } else if self.open_seen && !self.evicted {
             TlsState::None
         } else {
             TlsState::Unknown

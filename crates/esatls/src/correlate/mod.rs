@@ -737,6 +737,9 @@ impl State<'_> {
                 .map(|c| (c.last_seen, c.id));
             for id in least_recent_tenth(seen.collect()) {
                 self.stats.evicted += 1;
+                if let Some(connection) = self.connections(direction).get_mut(&id) {
+                    connection.evicted = true;
+                }
                 self.emit_connection(direction, id);
             }
         }
