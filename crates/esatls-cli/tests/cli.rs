@@ -1619,3 +1619,31 @@ fn follow_report_ends_on_terminate_and_hangup() {
         assert_eq!(reports[0]["inbound"]["messages"]["total"], 1, "{signal}");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn follow_standard_input_streams_records() {
+    use std::io::Write;
+    let lifecycle = std::fs::read_to_string(fixture("lifecycle.log")).unwrap();
+    let mut child = Follower::spawn(
+        Command::new(env!("CARGO_BIN_EXE_esatls"))
+            .args(["messages", "--follow", "--format", "json", "-"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+    );
+    let running = child.0.as_mut().unwrap();
+    let mut input = running.stdin.take().unwrap();
+    let mut output = std::io::BufReader::new(running.stdout.take().unwrap());
+    input.write_all(lifecycle.as_bytes()).unwrap();
+    input.flush().unwrap();
+    // The record comes out while standard input is still open.
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut output, &mut line).unwrap();
+    let record: Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(record["mid"], 500);
+    assert_eq!(record["complete"], true);
+    drop(input);
+    let status = child.0.take().unwrap().wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+}

@@ -42,10 +42,6 @@ pub fn run_pipeline(
             paths.len()
         );
     };
-    if path.as_os_str() == "-" {
-        // Standard input is a stream already: read it to its end.
-        return Ok((esatls::pipeline::run(paths, options, sink), false));
-    }
     let stop = esatls::input::StopHandle::new();
     let handler_stop = stop.clone();
     ctrlc::set_handler(move || {
@@ -56,6 +52,12 @@ pub fn run_pipeline(
         handler_stop.stop();
     })
     .context("cannot install the interrupt handler")?;
+    if path.as_os_str() == "-" {
+        // A pipe ends when its writer does (`tail -F` stopped by the same
+        // Ctrl-C), so standard input is read to its end.
+        let summary = esatls::pipeline::run_stream(options, sink);
+        return Ok((summary, stop.is_stopped()));
+    }
     let on_event = |text: &str| eprintln!("esatls: {}", for_terminal(text));
     let summary = esatls::pipeline::follow(path, options, stop.clone(), on_event, sink)
         .map_err(anyhow::Error::from)?;

@@ -162,6 +162,22 @@ fn unnamed_directories_warning(
     ))
 }
 
+/// Reads standard input as a followed log: records go to `sink` as the
+/// lines that complete them arrive, not when the input ends, and the
+/// sink's progress sees the summary while the input stays quiet.
+///
+/// The input is not read ahead (that would wait for the first 64 KiB), so
+/// it must be plain text, and a `Version` line names the lines after it
+/// only.
+pub fn run_stream(options: &RunOptions, sink: &mut dyn RecordSink) -> RunSummary {
+    let reader: Box<dyn std::io::Read + Send> = Box::new(std::io::stdin());
+    let source = PreparedSource::unpeeked(crate::input::Origin::Stdin, reader, options);
+    let mut pipeline = Pipeline::new(options.clone());
+    pipeline.live = true;
+    pipeline.read_source(source, sink);
+    pipeline.finish(sink)
+}
+
 /// Reads in-memory inputs, given as `(name, bytes)` pairs, in the order
 /// given, and sends every record to `sink`. Compressed data is recognised
 /// as in files.
@@ -288,6 +304,11 @@ impl Pipeline {
     /// [`RecordSink::progress`] sees the summary so far.
     pub fn read_source(&mut self, source: PreparedSource, sink: &mut dyn RecordSink) {
         let index = self.summary.sources.len() as u32;
+        if self.live {
+            // The summary shown while a followed input is read names it,
+            // with the lines read so far; the final one replaces it.
+            self.summary.sources.push(source.summary());
+        }
         let mut parser = reader::SourceParser::new(source, self.options.clone());
         if self.live {
             parser.set_live();
@@ -306,6 +327,9 @@ impl Pipeline {
         let reader::Finished { summary, error } = *finished;
         if let Some(error) = error {
             self.summary.errors.push(error.to_string());
+        }
+        if self.live {
+            self.summary.sources.pop();
         }
         self.summary.sources.push(summary);
     }
@@ -402,6 +426,11 @@ impl Pipeline {
     }
 
     fn add_counts(&mut self, counts: reader::Counts) {
+        if self.live {
+            if let Some(source) = self.summary.sources.last_mut() {
+                source.lines += counts.lines.physical;
+            }
+        }
         self.summary.lines.add(&counts.lines);
         self.templates.merge(counts.templates);
         self.summary.lines.fill_maps();
