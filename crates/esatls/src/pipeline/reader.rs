@@ -139,22 +139,21 @@ pub(crate) fn parse_batch(
                         // Lines without a header after a complete entry
                         // (text appended to a log by hand, a stray write)
                         // do not spoil the entry: it is read from its
-                        // first line, and they count as unrecognised.
+                        // first line, and they count as one unrecognised
+                        // entry.
                         let joined = (raw.end - raw.start).saturating_sub(raw.first_len);
                         let split = text.len().saturating_sub(joined);
                         let first = text.get(..split).unwrap_or(text);
                         let rest = text.get(split..).unwrap_or_default();
                         let alone = parse_event(first);
                         if alone.is_recognised() && !rest.is_empty() {
+                            // The first joined line starts an entry without
+                            // a header, and the others continue it.
                             event = alone;
-                            let count = u64::from(raw.joined_lines);
-                            lines.entries += count;
-                            lines.unrecognised += count;
-                            lines.detached += count;
-                            let template = format!("(no header) {}", template_of(rest.trim()));
-                            for _ in 0..count {
-                                templates.add(template.clone());
-                            }
+                            lines.entries += 1;
+                            lines.unrecognised += 1;
+                            lines.detached += 1;
+                            templates.add(format!("(no header) {}", template_of(rest.trim())));
                         }
                     }
                     if event.is_recognised() {

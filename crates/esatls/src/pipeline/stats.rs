@@ -27,9 +27,9 @@ pub struct LineStats {
     pub unrecognised: u64,
     /// Lines without a header, joined to the entry before them.
     pub continuation: u64,
-    /// Of the continuation lines, those that turned out not to belong to
-    /// their entry (it parses without them): each is counted again as an
-    /// unrecognised entry of its own.
+    /// Continuation lines that start an entry of their own after all:
+    /// the first line joined to an entry that parses without them. Each
+    /// is counted again as an unrecognised entry.
     pub detached: u64,
     pub blank: u64,
     /// Lines longer than the line limit; their tail was skipped.
