@@ -1647,3 +1647,37 @@ fn follow_standard_input_streams_records() {
     let status = child.0.take().unwrap().wait().unwrap();
     assert_eq!(status.code(), Some(0));
 }
+
+#[test]
+fn copies_under_other_names_are_read_once() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in [
+        "mail.@20260302T100000.s",
+        "backup.log",
+        "esa1/mail.log",
+        "esa2/mail.log",
+    ] {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::copy(fixture("inbound-success.log"), path).unwrap();
+    }
+    let output = esatls_paths(
+        &["messages", "--format", "json"],
+        &[dir.path().to_path_buf()],
+    );
+    assert_eq!(output.status.code(), Some(0));
+    let hosts: Vec<Value> = json_lines(&output)
+        .iter()
+        .map(|r| r["host"].clone())
+        .collect();
+    assert_eq!(hosts, vec![Value::Null, "esa1".into(), "esa2".into()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        stderr.trim_end(),
+        format!(
+            "esatls: warning: {}: not read; it has the same content as {}, which is read",
+            dir.path().join("mail.@20260302T100000.s").display(),
+            dir.path().join("backup.log").display()
+        )
+    );
+}

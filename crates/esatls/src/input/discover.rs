@@ -28,6 +28,9 @@ pub struct Expansion {
     pub twins: Vec<(String, String)>,
     /// Directories given that hold no file to read.
     pub empty_directories: Vec<String>,
+    /// Files left out because an earlier file has the same content (a
+    /// copy under another name), with that file.
+    pub copies: Vec<(String, String)>,
 }
 
 /// Expands files, directories (walked recursively, entries in name order)
@@ -41,6 +44,10 @@ pub struct Expansion {
 pub fn expand_inputs(paths: &[PathBuf]) -> Expansion {
     let mut expansion = Expansion::default();
     let mut seen = std::collections::HashSet::new();
+    // Keyed by the subdirectory that names the appliance too: the same
+    // fixture copied into `esa1/` and `esa2/` is two appliances' logs.
+    let mut contents: std::collections::HashMap<(Option<std::ffi::OsString>, u64, u64), String> =
+        std::collections::HashMap::new();
     let mut stdin_seen = false;
     for path in paths {
         if path.as_os_str() == "-" {
@@ -91,10 +98,68 @@ pub fn expand_inputs(paths: &[PathBuf]) -> Expansion {
                     continue;
                 }
             }
+            if let Some((size, hash)) = content_fingerprint(path) {
+                let appliance = input
+                    .walked_from
+                    .as_deref()
+                    .and_then(|root| appliance_subdirectory(path, root))
+                    .map(std::ffi::OsStr::to_os_string);
+                match contents.entry((appliance, size, hash)) {
+                    std::collections::hash_map::Entry::Occupied(original) => {
+                        expansion
+                            .copies
+                            .push((path.display().to_string(), original.get().clone()));
+                        continue;
+                    }
+                    std::collections::hash_map::Entry::Vacant(entry) => {
+                        entry.insert(path.display().to_string());
+                    }
+                }
+            }
         }
         expansion.inputs.push(input);
     }
     expansion
+}
+
+/// Returns the subdirectory of the walked `root` that holds `path`
+/// (`esa1` for `logs/esa1/mail.current` found by walking `logs`): the
+/// layout of a directory per appliance. A file directly in `root` has
+/// none.
+pub(crate) fn appliance_subdirectory<'a>(
+    path: &'a Path,
+    root: &Path,
+) -> Option<&'a std::ffi::OsStr> {
+    let relative = path.strip_prefix(root).ok()?;
+    let mut components = relative.components();
+    let first = components.next()?;
+    components.next()?;
+    Some(first.as_os_str())
+}
+
+/// Bytes of a file's start that identify its content, with its size.
+const FINGERPRINT_BYTES: usize = 64 * 1024;
+
+/// Returns the size and a hash of the first [`FINGERPRINT_BYTES`] of a
+/// regular file, so that copies of one log under two names are read once.
+/// Two rotated log files never share their first lines (each line carries
+/// its time), so equal fingerprints mean equal files in practice.
+fn content_fingerprint(path: &Path) -> Option<(u64, u64)> {
+    use std::hash::Hasher;
+    use std::io::Read;
+    // Look before opening: opening a named pipe would wait for a writer.
+    let metadata = std::fs::metadata(path).ok()?;
+    if !metadata.is_file() || metadata.len() == 0 {
+        return None;
+    }
+    let file = std::fs::File::open(path).ok()?;
+    let mut head = Vec::with_capacity(FINGERPRINT_BYTES);
+    file.take(FINGERPRINT_BYTES as u64)
+        .read_to_end(&mut head)
+        .ok()?;
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    hasher.write(&head);
+    Some((metadata.len(), hasher.finish()))
 }
 
 /// Returns the path without its compression suffix, for a file whose name

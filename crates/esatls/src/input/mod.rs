@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+pub(crate) use discover::appliance_subdirectory;
 pub use discover::{expand_inputs, rotation_time, DiscoveredInput, Expansion};
 #[cfg(unix)]
 pub use follow::{FollowEvent, FollowOptions, Follower, StopHandle, DEFAULT_POLL_INTERVAL};

@@ -23,7 +23,7 @@ pub(crate) fn notes(summary: &RunSummary) -> [(u64, &'static str); 14] {
         ),
         (
             stats.id_reuses,
-            "ids opened again while still open (a restarted appliance, or one log read twice)",
+            "ids opened a second time (a restarted appliance, or one log read twice)",
         ),
         (stats.expired, "records closed after the idle limit"),
         (stats.evicted, "records closed because too many were open"),

@@ -319,11 +319,9 @@ impl PreparedSource {
         let (Origin::Path(path), Some(root)) = (&self.origin, &self.walked_from) else {
             return None;
         };
-        let relative = path.strip_prefix(root).ok()?;
-        let mut components = relative.components();
-        let first = components.next()?;
-        components.next()?;
-        first.as_os_str().to_str().map(String::from)
+        crate::input::appliance_subdirectory(path, root)?
+            .to_str()
+            .map(String::from)
     }
 
     /// Returns the directory that holds this file.
