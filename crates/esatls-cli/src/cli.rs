@@ -90,11 +90,6 @@ pub struct FollowArgs {
     /// they complete.
     #[arg(long)]
     pub follow: bool,
-
-    /// With --follow and `report`, seconds between two printings of the
-    /// report.
-    #[arg(long, value_name = "SECONDS", default_value_t = 60, requires = "follow", value_parser = clap::value_parser!(u64).range(1..=86_400))]
-    pub interval: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -217,6 +212,11 @@ pub struct ReportArgs {
     #[command(flatten)]
     pub follow: FollowArgs,
 
+    /// With --follow, seconds between two printings of the report, from 1
+    /// to 86400 (a day).
+    #[arg(long, value_name = "SECONDS", default_value_t = 60, requires = "follow", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub interval: u64,
+
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
@@ -244,11 +244,13 @@ pub struct MessagesArgs {
     #[arg(long, value_enum, value_name = "STATE")]
     pub outbound_tls: Option<ConnectionTlsArg>,
 
-    /// Keep messages from this sender: an address, or `@domain`.
+    /// Keep messages from this sender: an address, or `@domain` (or the
+    /// domain alone), which matches its subdomains too.
     #[arg(long, value_name = "ADDRESS", value_parser = non_empty_text)]
     pub sender: Option<String>,
 
-    /// Keep messages with this recipient: an address, or `@domain` (with
+    /// Keep messages with this recipient: an address, or `@domain` (or the
+    /// domain alone), which matches its subdomains too (with
     /// --outbound-tls, a recipient that matches both).
     #[arg(long, value_name = "ADDRESS", value_parser = non_empty_text)]
     pub recipient: Option<String>,

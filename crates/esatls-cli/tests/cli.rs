@@ -972,6 +972,38 @@ fn follow_report_is_printed_on_interval_and_interrupt() {
 }
 
 #[test]
+fn follow_says_what_it_waits_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("mail_logs.current");
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    for (path, expected) in [
+        (&missing, "does not exist yet; waiting for it to appear"),
+        (
+            &empty,
+            "no log file in this directory yet; waiting for one to appear",
+        ),
+    ] {
+        let stderr_path = dir.path().join("stderr");
+        let child = Follower::spawn(
+            Command::new(env!("CARGO_BIN_EXE_esatls"))
+                .args(["messages", "--follow", "--format", "json"])
+                .arg(path)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(std::fs::File::create(&stderr_path).unwrap()),
+        );
+        let first = wait_for_lines(&stderr_path, 1);
+        let output = child.interrupt();
+        assert_eq!(output.status.code(), Some(130));
+        assert_eq!(
+            first.lines().next().unwrap_or_default(),
+            format!("esatls: {}: {expected}", path.display())
+        );
+    }
+}
+
+#[test]
 fn offsets_belong_to_their_appliance() {
     let output = esatls_paths(
         &["messages", "--format", "json", "--year", "2026"],
@@ -1027,6 +1059,56 @@ fn recipient_filters_apply_to_one_recipient() {
         .map(|r| r["mid"].as_u64().unwrap())
         .collect();
     assert_eq!(mids, vec![81012]);
+    // A domain without the `@` is a domain too.
+    let output = esatls_paths(
+        &[
+            "messages",
+            "--format",
+            "json",
+            "--recipient",
+            "Clear.Example",
+            "--outbound-tls",
+            "none",
+        ],
+        &paths,
+    );
+    let mids: Vec<u64> = json_lines(&output)
+        .iter()
+        .map(|r| r["mid"].as_u64().unwrap())
+        .collect();
+    assert_eq!(mids, vec![81012]);
+}
+
+#[test]
+fn input_without_mail_log_lines_is_named() {
+    let (dir, garbage) = temp_log("notes.txt", "shopping list\neggs\n\nmilk\n");
+    let single = dir.path().join("one.txt");
+    std::fs::write(&single, "just one line\n").unwrap();
+    let output = esatls_paths(
+        &["report", "--format", "json"],
+        &[garbage.clone(), single.clone(), fixture("lifecycle.log")],
+    );
+    assert_eq!(output.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let warnings: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("mail log entry"))
+        .collect();
+    assert_eq!(
+        warnings,
+        vec![
+            format!(
+                "esatls: warning: {}: none of its 4 lines is a mail log entry; check that it \
+                 is an ESA text mail log or consolidated event log",
+                garbage.display()
+            ),
+            format!(
+                "esatls: warning: {}: its one line is not a mail log entry; check that it is \
+                 an ESA text mail log or consolidated event log",
+                single.display()
+            ),
+        ]
+    );
 }
 
 #[test]
@@ -1079,6 +1161,18 @@ fn option_values_are_checked() {
         ),
         (vec!["report", "--threads", "3", "x"], "give 1 or 2"),
         (vec!["report", "--interval", "5", "x"], "--follow"),
+        (
+            vec!["messages", "--follow", "--interval", "5", "x"],
+            "unexpected argument '--interval'",
+        ),
+        (
+            vec!["connections", "--follow", "--interval", "5", "x"],
+            "unexpected argument '--interval'",
+        ),
+        (
+            vec!["report", "--follow", "--interval", "0", "x"],
+            "0 is not in 1..=86400",
+        ),
         (
             vec!["report", "--utc-offset", "3600", "x"],
             "give hours and minutes",

@@ -222,19 +222,25 @@ pub fn flush(out: &mut dyn Write) -> Result<()> {
     out.flush().context("cannot write to standard output")
 }
 
-/// Matches an address against `pattern`: an address (case-insensitive) or
-/// `@domain`, which also matches subdomains.
+/// Matches an address against `pattern`: an address (case-insensitive), or
+/// `@domain` or a bare `domain`, which also match subdomains.
 pub fn address_matches(address: &str, pattern: &str) -> bool {
     let address = address.to_ascii_lowercase();
     let pattern = pattern.trim().to_ascii_lowercase();
-    match pattern.strip_prefix('@') {
+    let pattern = pattern.trim_start_matches('<').trim_end_matches('>');
+    // No address lacks an `@`, so a pattern without one can only mean a
+    // domain.
+    let domain = pattern
+        .strip_prefix('@')
+        .or((!pattern.contains('@')).then_some(pattern));
+    match domain {
         Some(domain) => match address.rsplit_once('@') {
             Some((_, address_domain)) => {
                 address_domain == domain || address_domain.ends_with(&format!(".{domain}"))
             }
             None => false,
         },
-        None => address == pattern.trim_start_matches('<').trim_end_matches('>'),
+        None => address.trim_start_matches('<').trim_end_matches('>') == pattern,
     }
 }
 
@@ -267,5 +273,9 @@ mod tests {
         assert!(!address_matches("mary@badexample.org", "@example.org"));
         assert!(!address_matches("mary", "@example.org"));
         assert!(address_matches("mary@example.org", "<mary@example.org>"));
+        assert!(address_matches("mary@mx.example.org", "example.org"));
+        assert!(address_matches("mary@example.org", "Example.Org"));
+        assert!(!address_matches("mary@badexample.org", "example.org"));
+        assert!(!address_matches("example.org", "example.org"));
     }
 }

@@ -100,7 +100,7 @@ pub fn run(args: ReportArgs) -> Result<u8> {
         interval: args
             .follow
             .follow
-            .then(|| Duration::from_secs(args.follow.interval)),
+            .then(|| Duration::from_secs(args.interval)),
         utc: args.input.utc,
         last_print: Instant::now(),
         error: None,

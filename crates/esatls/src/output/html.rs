@@ -140,11 +140,16 @@ pub fn write_report(out: &mut dyn Write, report: &Report, summary: &RunSummary) 
         .collect();
     writeln!(
         out,
-        "<p>Log entries: {} ({} recognised, {} unrecognised), from {} inputs. Appliances: {}.</p>",
+        "<p>Log entries: {} ({} recognised, {} unrecognised), from {} {}. Appliances: {}.</p>",
         report.lines.total,
         report.lines.recognised,
         report.lines.unrecognised,
         summary.sources.len(),
+        if summary.sources.len() == 1 {
+            "input"
+        } else {
+            "inputs"
+        },
         appliances.join(", "),
     )?;
     if let (Some(first), Some(last)) = (report.period.first, report.period.last) {

@@ -130,9 +130,16 @@ pub fn run(paths: &[PathBuf], options: &RunOptions, sink: &mut dyn RecordSink) -
     for source in prepared {
         let directory = source.directory();
         let read = pipeline.summary.sources.len();
+        let recognised = pipeline.summary.lines.recognised;
         pipeline.read_source(source, sink);
         if pipeline.summary.sources.len() > read {
             directories.push(directory);
+            if let Some(warning) = foreign_input_warning(
+                &pipeline.summary,
+                pipeline.summary.lines.recognised - recognised,
+            ) {
+                pipeline.summary.warnings.push(warning);
+            }
         }
     }
     let mut summary = pipeline.finish(sink);
@@ -140,6 +147,24 @@ pub fn run(paths: &[PathBuf], options: &RunOptions, sink: &mut dyn RecordSink) -
         summary.warnings.push(warning);
     }
     summary
+}
+
+/// Warns when the input read last had lines and none of them was a mail
+/// log entry: a file of another kind in a log directory, or binary data.
+fn foreign_input_warning(summary: &RunSummary, recognised: u64) -> Option<String> {
+    let source = summary.sources.last()?;
+    if recognised > 0 || source.lines == 0 {
+        return None;
+    }
+    let lines = match source.lines {
+        1 => "its one line is not".to_string(),
+        lines => format!("none of its {lines} lines is"),
+    };
+    Some(format!(
+        "{}: {lines} a mail log entry; check that it is an ESA text mail log \
+         or consolidated event log",
+        source.name
+    ))
 }
 
 /// Warns when lines of no named appliance come from files in several
@@ -248,8 +273,12 @@ pub fn follow(
         .map_err(crate::input::InputError::Follow)?;
     match follower.current_path() {
         Some(path) => on_event(&format!("following {}", path.display())),
+        None if target.is_dir() => on_event(&format!(
+            "{}: no log file in this directory yet; waiting for one to appear",
+            target.display()
+        )),
         None => on_event(&format!(
-            "waiting for {} to hold a log file",
+            "{}: does not exist yet; waiting for it to appear",
             target.display()
         )),
     }
