@@ -371,15 +371,18 @@ impl Pipeline {
     /// Parses and correlates on this thread, one batch after the other.
     fn read_inline(
         &mut self,
-        parser: reader::SourceParser,
+        mut parser: reader::SourceParser,
         index: u32,
         sink: &mut dyn RecordSink,
     ) -> Option<Box<reader::Finished>> {
         let mut finished = None;
+        let (recycle, recycled) = std::sync::mpsc::channel();
+        parser.reuse_buffers(recycled);
         parser.run(&mut |message| {
             match message {
                 reader::Message::Batch(text, counts) => {
-                    self.correlate_text(text, counts, index, sink);
+                    let text = self.correlate_text(text, counts, index, sink);
+                    let _ = recycle.send(text);
                     sink.progress(&self.summary);
                 }
                 reader::Message::Parsed(batch, counts) => {
@@ -406,6 +409,8 @@ impl Pipeline {
     ) -> Option<Box<reader::Finished>> {
         let in_flight = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
         parser.share_work(std::sync::Arc::clone(&in_flight));
+        let (recycle, recycled) = std::sync::mpsc::channel();
+        parser.reuse_buffers(recycled);
         let done_one = || in_flight.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
         let (sender, receiver) = std::sync::mpsc::sync_channel(BATCHES_IN_FLIGHT);
         std::thread::scope(|scope| {
@@ -426,14 +431,18 @@ impl Pipeline {
                 };
                 match message {
                     reader::Message::Batch(text, counts) => {
-                        self.correlate_text(text, counts, index, sink);
+                        let text = self.correlate_text(text, counts, index, sink);
                         done_one();
+                        // The reader may have ended; the buffers are then
+                        // simply dropped.
+                        let _ = recycle.send(text);
                         sink.progress(&self.summary);
                     }
                     reader::Message::Parsed(batch, counts) => {
                         self.add_counts(counts);
                         self.correlate_batch(&batch, index, sink);
                         done_one();
+                        let _ = recycle.send(batch.into_owner());
                         sink.progress(&self.summary);
                     }
                     reader::Message::Done(done, counts) => {
@@ -446,17 +455,19 @@ impl Pipeline {
     }
 
     /// Parses the events of a batch, counts them, and correlates them.
+    /// Returns the batch's text, whose buffers can be used again.
     fn correlate_text(
         &mut self,
         text: reader::BatchText,
         counts: reader::Counts,
         index: u32,
         sink: &mut dyn RecordSink,
-    ) {
+    ) -> reader::BatchText {
         let mut counts = counts;
         let batch = reader::parse_batch(text, &mut counts.lines, &mut counts.templates);
         self.add_counts(counts);
         self.correlate_batch(&batch, index, sink);
+        batch.into_owner()
     }
 
     fn add_counts(&mut self, counts: reader::Counts) {

@@ -235,6 +235,10 @@ pub(crate) struct SourceParser {
     /// ahead.
     in_flight: Option<std::sync::Arc<std::sync::atomic::AtomicUsize>>,
     live: bool,
+    /// Batches the correlator is done with, whose buffers the next batches
+    /// reuse: allocating a megabyte per batch on this thread and freeing it
+    /// on the other costs more than the copy into it.
+    recycled: Option<std::sync::mpsc::Receiver<BatchText>>,
     /// The last appliance name used, its index in `names`, and its UTC
     /// offset (looked up once per change of name, not once per line).
     last_name: Option<(Option<String>, u16, Option<i32>)>,
@@ -263,6 +267,7 @@ impl SourceParser {
             open_entry: false,
             in_flight: None,
             live: false,
+            recycled: None,
             last_name: None,
             headers: HeaderParser::new(),
         }
@@ -279,6 +284,26 @@ impl SourceParser {
     /// are waiting for the correlator.
     pub(crate) fn share_work(&mut self, in_flight: std::sync::Arc<std::sync::atomic::AtomicUsize>) {
         self.in_flight = Some(in_flight);
+    }
+
+    /// Makes the parser take the buffers of the batches that come back on
+    /// `recycled` for its next batches.
+    pub(crate) fn reuse_buffers(&mut self, recycled: std::sync::mpsc::Receiver<BatchText>) {
+        self.recycled = Some(recycled);
+    }
+
+    /// Returns empty buffers for the next batch: those of a batch that came
+    /// back when there is one, else new ones of `entries` and `bytes`.
+    fn fresh_buffers(&mut self, entries: usize, bytes: usize) -> (Vec<RawEntry>, String) {
+        if let Some(BatchText {
+            mut text, mut raws, ..
+        }) = self.recycled.as_ref().and_then(|back| back.try_recv().ok())
+        {
+            text.clear();
+            raws.clear();
+            return (raws, text);
+        }
+        (Vec::with_capacity(entries), String::with_capacity(bytes))
     }
 
     /// Reads the input to its end or its first read error, handing
@@ -399,10 +424,9 @@ impl SourceParser {
         // The next batch starts as large as this one, so that buffers do
         // not grow by doubling on large inputs nor take a megabyte for a
         // small one.
-        let entries = self.raws.len();
-        let bytes = self.text.len();
-        let mut raws = std::mem::replace(&mut self.raws, Vec::with_capacity(entries));
-        let mut text = std::mem::replace(&mut self.text, String::with_capacity(bytes));
+        let (fresh_raws, fresh_text) = self.fresh_buffers(self.raws.len(), self.text.len());
+        let mut raws = std::mem::replace(&mut self.raws, fresh_raws);
+        let mut text = std::mem::replace(&mut self.text, fresh_text);
         let names = std::mem::take(&mut self.names);
         self.name_index.clear();
         self.last_name = None;
