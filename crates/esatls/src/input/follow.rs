@@ -145,7 +145,12 @@ pub enum FollowEvent {
     /// The followed path now names a different file, because the old one
     /// was renamed or removed and a new one created in its place. The old
     /// file was read to its end, and the new one is read from its start.
-    Rotated { path: PathBuf },
+    /// `renamed_to` is the old file's new name when it is still in the
+    /// same directory.
+    Rotated {
+        path: PathBuf,
+        renamed_to: Option<PathBuf>,
+    },
     /// The file became shorter than the part already read, so it is read
     /// again from its start.
     Truncated { path: PathBuf },
@@ -161,7 +166,19 @@ impl fmt::Display for FollowEvent {
             FollowEvent::Appeared { path } => {
                 write!(f, "{}: file appeared, reading it", path.display())
             }
-            FollowEvent::Rotated { path } => write!(
+            FollowEvent::Rotated {
+                path,
+                renamed_to: Some(renamed_to),
+            } => write!(
+                f,
+                "{}: file rotated to {}, reading the new file from its start",
+                path.display(),
+                renamed_to.display()
+            ),
+            FollowEvent::Rotated {
+                path,
+                renamed_to: None,
+            } => write!(
                 f,
                 "{}: file rotated, reading the new file from its start",
                 path.display()
@@ -188,6 +205,23 @@ impl fmt::Display for FollowEvent {
 
 /// Function that [`Follower::on_event`] sets.
 type EventCallback = Box<dyn FnMut(&FollowEvent) + Send>;
+
+/// Entries of a directory looked at, at most, for the new name of a
+/// rotated file.
+const RENAME_SEARCH_ENTRIES: usize = 10_000;
+
+/// Returns the path in `directory` of the regular file `id`, if there is
+/// one among its first [`RENAME_SEARCH_ENTRIES`] entries.
+fn file_named_by(directory: &Path, id: FileId) -> Option<PathBuf> {
+    fs::read_dir(directory)
+        .ok()?
+        .take(RENAME_SEARCH_ENTRIES)
+        .filter_map(Result::ok)
+        .find_map(|entry| {
+            let metadata = entry.metadata().ok()?;
+            (metadata.is_file() && FileId::of(&metadata) == id).then(|| entry.path())
+        })
+}
 
 /// Device and inode number, which tell whether two paths or handles refer
 /// to the same file.
@@ -417,8 +451,16 @@ impl Follower {
             ));
         }
         let path = self.target.clone();
-        let event = if current_id.is_some() {
-            FollowEvent::Rotated { path }
+        let event = if let Some(old) = current_id {
+            let renamed_to = self.target.parent().and_then(|directory| {
+                let directory = if directory.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    directory
+                };
+                file_named_by(directory, old)
+            });
+            FollowEvent::Rotated { path, renamed_to }
         } else {
             FollowEvent::Appeared { path }
         };
@@ -978,7 +1020,13 @@ mod tests {
         append(&path, "b3\n");
         reading.expect(&["b3"]);
 
-        assert_eq!(reading.finish(), vec![FollowEvent::Rotated { path }]);
+        assert_eq!(
+            reading.finish(),
+            vec![FollowEvent::Rotated {
+                path,
+                renamed_to: Some(saved),
+            }]
+        );
     }
 
     #[test]
@@ -996,7 +1044,13 @@ mod tests {
         fs::write(&path, "b1\n").unwrap();
         reading.expect(&["b1"]);
 
-        assert_eq!(reading.finish(), vec![FollowEvent::Rotated { path }]);
+        assert_eq!(
+            reading.finish(),
+            vec![FollowEvent::Rotated {
+                path,
+                renamed_to: Some(saved),
+            }]
+        );
     }
 
     #[test]
