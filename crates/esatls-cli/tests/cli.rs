@@ -75,6 +75,14 @@ fn report(paths: &[PathBuf]) -> Value {
     serde_json::from_slice(&output.stdout).expect("the report is JSON")
 }
 
+/// Returns the MIDs of the JSON Lines message records in `output`.
+fn mids_of(output: &Output) -> Vec<u64> {
+    json_lines(output)
+        .iter()
+        .map(|r| r["mid"].as_u64().unwrap())
+        .collect()
+}
+
 fn by_mid(records: &[Value], mid: u64) -> &Value {
     records
         .iter()
@@ -425,11 +433,7 @@ fn filters_and_exit_status() {
         ],
         &paths,
     );
-    let mids: Vec<u64> = json_lines(&output)
-        .iter()
-        .map(|r| r["mid"].as_u64().unwrap())
-        .collect();
-    assert_eq!(mids, vec![500, 801]);
+    assert_eq!(mids_of(&output), vec![500, 801]);
     assert_eq!(output.status.code(), Some(0));
 
     let output = esatls_paths(
@@ -442,21 +446,13 @@ fn filters_and_exit_status() {
         ],
         &paths,
     );
-    let mids: Vec<u64> = json_lines(&output)
-        .iter()
-        .map(|r| r["mid"].as_u64().unwrap())
-        .collect();
-    assert_eq!(mids, vec![800]);
+    assert_eq!(mids_of(&output), vec![800]);
 
     let output = esatls_paths(
         &["messages", "--format", "json", "--inbound-tls", "internal"],
         &paths,
     );
-    let mids: Vec<u64> = json_lines(&output)
-        .iter()
-        .map(|r| r["mid"].as_u64().unwrap())
-        .collect();
-    assert_eq!(mids, vec![802, 803]);
+    assert_eq!(mids_of(&output), vec![802, 803]);
 
     let output = esatls_paths(
         &["messages", "--format", "json", "--outbound-tls", "failed"],
@@ -1054,11 +1050,7 @@ fn recipient_filters_apply_to_one_recipient() {
         ],
         &paths,
     );
-    let mids: Vec<u64> = json_lines(&output)
-        .iter()
-        .map(|r| r["mid"].as_u64().unwrap())
-        .collect();
-    assert_eq!(mids, vec![81012]);
+    assert_eq!(mids_of(&output), vec![81012]);
     // A domain without the `@` is a domain too.
     let output = esatls_paths(
         &[
@@ -1072,11 +1064,7 @@ fn recipient_filters_apply_to_one_recipient() {
         ],
         &paths,
     );
-    let mids: Vec<u64> = json_lines(&output)
-        .iter()
-        .map(|r| r["mid"].as_u64().unwrap())
-        .collect();
-    assert_eq!(mids, vec![81012]);
+    assert_eq!(mids_of(&output), vec![81012]);
 }
 
 #[test]
@@ -1387,11 +1375,7 @@ fn release_after_original_finished_inherits() {
     assert_eq!(copy["icid"], 1);
     assert_eq!(copy["message_id"], "<q@example.net>");
     let output = esatls_paths(&["trace", "<q@example.net>", "--format", "json"], &[path]);
-    let mids: Vec<u64> = json_lines(&output)
-        .iter()
-        .map(|r| r["mid"].as_u64().unwrap())
-        .collect();
-    assert_eq!(mids, vec![1, 3]);
+    assert_eq!(mids_of(&output), vec![1, 3]);
 }
 
 #[test]
