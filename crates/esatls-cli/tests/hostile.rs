@@ -927,3 +927,29 @@ fn stray_lines_after_a_complete_entry_do_not_spoil_it() {
     assert_eq!(records[0]["finished"], "2026-03-02T10:00:01");
     assert_eq!(records[0]["inbound"]["tls"], "success");
 }
+
+#[test]
+fn junk_before_a_header_does_not_hide_the_entry() {
+    // A tab, NUL padding, a byte order mark, a terminal escape and spaces
+    // before the headers: each line is still an entry of its own.
+    let path = fixture("junk-before-headers.log");
+    let report = json_report(&[&path], &[], 0);
+    assert_eq!(
+        lines_of(&report),
+        Lines {
+            total: 7,
+            recognised: 7,
+            unrecognised: 0,
+            physical: 7,
+            continuation: 0,
+            blank: 0,
+            truncated: 0,
+        }
+    );
+    let (records, _) = messages(&[&path], 0);
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0]["inbound"]["tls"], "success");
+    assert_eq!(records[0]["sender"], "a@example.com");
+    assert_eq!(records[0]["recipients"][0]["address"], "b@example.net");
+    assert_eq!(records[0]["finished"], "2026-03-02T10:00:01");
+}

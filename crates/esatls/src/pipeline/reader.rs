@@ -485,6 +485,17 @@ impl SourceParser {
             self.start_entry(text, &header, number);
             return;
         }
+        // A header behind junk (an indent, NUL padding left by a crash, a
+        // byte order mark where files were joined, a terminal escape) is an
+        // entry of its own, not text wrapped from the entry before.
+        let stripped = strip_leading_junk(text);
+        if stripped.len() < text.len() {
+            if let Some(header) = self.headers.parse(stripped) {
+                self.close_entry();
+                self.start_entry(stripped, &header, number);
+                return;
+            }
+        }
         if self.open_entry {
             self.lines.continuation += 1;
             let entry_start = self.raws.last().map_or(0, |raw| raw.start);
@@ -613,8 +624,69 @@ impl SourceParser {
     }
 }
 
+/// Returns `text` without what can stand before a line's header without
+/// being part of it: white space, control and invisible characters, and
+/// terminal escape sequences (`ESC [ ... letter`).
+fn strip_leading_junk(text: &str) -> &str {
+    let mut rest = text;
+    loop {
+        if let Some(after) = rest.strip_prefix("\x1b[") {
+            let end = after.find(|c: char| !('\x20'..='\x3f').contains(&c));
+            match end {
+                Some(end)
+                    if ('\x40'..='\x7e').contains(&after[end..].chars().next().unwrap_or('\0')) =>
+                {
+                    rest = &after[end + 1..];
+                    continue;
+                }
+                _ => return rest,
+            }
+        }
+        let trimmed = rest.trim_start_matches(|c: char| {
+            c.is_whitespace()
+                || (c.is_control() && c != '\x1b')
+                || matches!(c, '\u{feff}' | '\u{200b}'..='\u{200d}' | '\u{2060}')
+        });
+        if trimmed.len() == rest.len() {
+            return rest;
+        }
+        rest = trimmed;
+    }
+}
+
 impl PreparedSource {
     fn take_head(&mut self) -> Option<(Vec<u8>, Box<dyn Read + Send>)> {
         self.stdin_head.take()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strip_leading_junk;
+
+    #[test]
+    fn junk_before_a_header() {
+        let header = "Tue Mar  3 10:00:01 2026 Info: ICID 1 close";
+        for junk in [
+            " ",
+            "\t",
+            "\0\0\0",
+            "\u{feff}",
+            "\x1b[0m",
+            "\x1b[1;31m \u{200b}",
+            "\r",
+        ] {
+            assert_eq!(
+                strip_leading_junk(&format!("{junk}{header}")),
+                header,
+                "{junk:?}"
+            );
+        }
+        assert_eq!(strip_leading_junk(header), header);
+        // An escape that is not a complete sequence stays.
+        assert_eq!(strip_leading_junk("\x1b[12"), "\x1b[12");
+        assert_eq!(strip_leading_junk("\x1b[1\u{e9}x"), "\x1b[1\u{e9}x");
+        assert_eq!(strip_leading_junk("\x1bx"), "\x1bx");
+        assert_eq!(strip_leading_junk(" wrapped text"), "wrapped text");
     }
 }
