@@ -110,16 +110,17 @@ fn count(report: &Value, pointer: &str) -> u64 {
 fn nul_bytes_are_text() {
     let path = fixture("nul-bytes.log");
     let report = json_report(&[&path], &[], 0);
-    // The line of NULs and the line that starts with a NUL have no header,
-    // so both continue the `To` entry. `Start MID 2\0` is unrecognised.
+    // The line of NULs has no header, so it continues the `To` entry; the
+    // line that starts with a NUL has one after the NUL, so it is an entry
+    // of its own. `Start MID 2\0` is unrecognised.
     assert_eq!(
         lines_of(&report),
         Lines {
-            total: 5,
-            recognised: 4,
+            total: 6,
+            recognised: 5,
             unrecognised: 1,
             physical: 7,
-            continuation: 2,
+            continuation: 1,
             blank: 0,
             truncated: 0,
         }
