@@ -1412,6 +1412,21 @@ impl State<'_> {
             let Some(recipient) = message.recipient(rid, limit) else {
                 continue;
             };
+            // Lines of one second can be logged in any order: a start on the
+            // connection and in the second of a result already seen is the
+            // start of that same attempt.
+            let start_after_result = result.is_none()
+                && !matches!(
+                    recipient.progress,
+                    Progress::NotAttempted | Progress::InFlight
+                )
+                && recipient
+                    .attempt
+                    .as_ref()
+                    .is_some_and(|attempt| attempt.dcid == dcid && attempt.second == now);
+            if start_after_result {
+                continue;
+            }
             let new_attempt = match (&recipient.attempt, result) {
                 (_, None) => true,
                 (_, Some(_)) if dcid == 0 => false,
@@ -1470,6 +1485,54 @@ mod tests {
         assert_eq!(
             records.messages[0].recipients[1].status.as_str(),
             "delivered"
+        );
+    }
+
+    /// Runs `log` and returns the status and attempts of each recipient of
+    /// its one message.
+    fn results_of(log: &str) -> Vec<(String, u32)> {
+        let mut records = Collect::default();
+        run_bytes(
+            &[("order", log.as_bytes())],
+            &RunOptions::default(),
+            &mut records,
+        );
+        assert_eq!(records.messages.len(), 1);
+        records.messages[0]
+            .recipients
+            .iter()
+            .map(|r| (r.status.as_str().to_string(), r.attempts))
+            .collect()
+    }
+
+    #[test]
+    fn result_logged_before_its_start_in_one_second() {
+        let head = "Mon Mar  2 10:00:00 2026 Info: New SMTP DCID 6 interface x address 192.0.2.7 port 25\n\
+                    Mon Mar  2 10:00:00 2026 Info: DCID 6 TLS success protocol TLSv1.3 cipher TLS_AES_128_GCM_SHA256\n\
+                    Mon Mar  2 10:00:01 2026 Info: Start MID 2 ICID 0\n\
+                    Mon Mar  2 10:00:01 2026 Info: MID 2 ICID 0 RID 0 To: <a@example.com>\n\
+                    Mon Mar  2 10:00:01 2026 Info: MID 2 ICID 0 RID 1 To: <b@example.com>\n";
+        let tail = "Mon Mar  2 10:00:05 2026 Info: Message finished MID 2 done\n";
+        // The result of RID 0 and the bounce of RID 1 come first within
+        // their second, then the start of the same attempt.
+        let log = format!(
+            "{head}Mon Mar  2 10:00:04 2026 Info: Message done DCID 6 MID 2 to RID [0]\n\
+             Mon Mar  2 10:00:04 2026 Info: Bounced: DCID 6 MID 2 to RID [1] - 5.1.1 unknown user\n\
+             Mon Mar  2 10:00:04 2026 Info: Delivery start DCID 6 MID 2 to RID [0, 1]\n{tail}"
+        );
+        assert_eq!(
+            results_of(&log),
+            vec![("delivered".to_string(), 1), ("bounced".to_string(), 1)]
+        );
+        // A start in a later second is a new attempt, here one without a
+        // result when the message finished.
+        let log = format!(
+            "{head}Mon Mar  2 10:00:03 2026 Info: Delayed: DCID 6 MID 2 to RID [0, 1] - 4.2.2 full\n\
+             Mon Mar  2 10:00:04 2026 Info: Delivery start DCID 6 MID 2 to RID [0, 1]\n{tail}"
+        );
+        assert_eq!(
+            results_of(&log),
+            vec![("unknown".to_string(), 2), ("unknown".to_string(), 2)]
         );
     }
 }
