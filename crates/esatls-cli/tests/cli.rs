@@ -77,10 +77,11 @@ fn report(paths: &[PathBuf]) -> Value {
 
 /// Returns the MIDs of the JSON Lines message records in `output`.
 fn mids_of(output: &Output) -> Vec<u64> {
-    json_lines(output)
-        .iter()
-        .map(|r| r["mid"].as_u64().unwrap())
-        .collect()
+    mids_of_records(&json_lines(output))
+}
+
+fn mids_of_records(records: &[Value]) -> Vec<u64> {
+    records.iter().map(|r| r["mid"].as_u64().unwrap()).collect()
 }
 
 fn by_mid(records: &[Value], mid: u64) -> &Value {
@@ -1758,4 +1759,29 @@ fn copies_under_other_names_are_read_once() {
             dir.path().join("backup.log").display()
         )
     );
+}
+
+#[test]
+fn response_lines_count_alike_in_every_output() {
+    // The logs begin after the delivery: only the response and the end of
+    // the message are in them.
+    let (_dir, path) = temp_log(
+        "late.log",
+        "Mon Mar  2 09:00:06 2026 Info: MID 81001 RID [0, 1] Response '2.6.0 queued as 4711'\n\
+         Mon Mar  2 09:00:06 2026 Info: Message finished MID 81001 done\n\
+         Mon Mar  2 09:00:07 2026 Info: MID 81002 RID [0] Response '2.6.0 queued as 4712'\n",
+    );
+    let records = messages(std::slice::from_ref(&path));
+    let recipients: Vec<usize> = records
+        .iter()
+        .map(|r| r["recipients"].as_array().unwrap().len())
+        .collect();
+    assert_eq!(mids_of_records(&records), vec![81001, 81002]);
+    assert_eq!(recipients, vec![2, 1]);
+    let report = report(&[path]);
+    assert_eq!(report["inbound"]["messages"]["total"], 2);
+    assert_eq!(report["inbound"]["messages"]["unknown"], 2);
+    assert_eq!(report["outbound"]["recipients"]["total"], 3);
+    assert_eq!(report["outbound"]["recipients"]["unknown"], 2);
+    assert_eq!(report["outbound"]["recipients"]["pending"], 1);
 }

@@ -958,12 +958,18 @@ impl State<'_> {
                 rids,
                 response,
             } => {
-                if self.options.keep_details {
-                    let text = bounded(&response.decode());
-                    self.for_recipients(mid, rids, &evidence, |recipient| {
+                // The line names the message and its recipients whether or
+                // not the text is kept, so that every output counts them
+                // alike.
+                let text = self
+                    .options
+                    .keep_details
+                    .then(|| bounded(&response.decode()));
+                self.for_recipients(mid, rids, &evidence, |recipient| {
+                    if let Some(text) = &text {
                         recipient.response = Some(text.clone());
-                    });
-                }
+                    }
+                });
             }
             Event::MessagePending { mid, rids } => {
                 self.for_recipients(mid, rids, &evidence, |recipient| {
