@@ -1445,6 +1445,25 @@ fn rewrite_hands_recipients_over() {
 }
 
 #[test]
+fn release_from_quarantine_hands_recipients_over() {
+    let (_dir, path) = temp_log(
+        "release.log",
+        "Mon Mar  2 10:00:00 2026 Info: Start MID 1 ICID 0\n\
+         Mon Mar  2 10:00:00 2026 Info: MID 1 ICID 0 RID 0 To: <x@example.com>\n\
+         Mon Mar  2 10:00:05 2026 Info: EUQ: Reinjected MID 1 as MID 2\n\
+         Mon Mar  2 10:00:05 2026 Info: MID 2 ICID 0 RID 0 To: <x@example.com>\n\
+         Mon Mar  2 10:00:06 2026 Info: Delivery start DCID 0 MID 2 to RID [0]\n\
+         Mon Mar  2 10:00:06 2026 Info: Message done DCID 0 MID 2 to RID [0]\n\
+         Mon Mar  2 10:00:06 2026 Info: Message finished MID 2 done\n\
+         Mon Mar  2 10:00:07 2026 Info: Message finished MID 1 done\n",
+    );
+    let report = report(&[path]);
+    assert_eq!(report["outbound"]["recipients"]["total"], 1);
+    assert_eq!(report["outbound"]["recipients"]["delivered"], 1);
+    assert_eq!(report["inbound"]["copies"]["total"], 1);
+}
+
+#[test]
 fn compressed_copies_and_empty_directories_warn() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("mail.@20260302T100000.s");

@@ -1305,7 +1305,9 @@ impl State<'_> {
                 if inherits && !parent.heirs.contains(&mid) {
                     parent.heirs.push(mid);
                 }
-                if derivation == Derivation::Rewritten {
+                // A replacement and a release from the quarantine deliver
+                // to every recipient of the original.
+                if matches!(derivation, Derivation::Rewritten | Derivation::Reinjected) {
                     parent.rewritten = true;
                 }
                 Some(Inheritance::of(parent))
