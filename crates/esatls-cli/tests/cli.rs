@@ -966,6 +966,9 @@ fn follow_report_is_printed_on_interval_and_interrupt() {
     let report = reports.last().unwrap();
     assert_eq!(report["inbound"]["messages"]["total"], 1);
     assert_eq!(report["lines"]["total"], 33);
+    // The lines before the file's offset header take its offset too.
+    assert_eq!(report["period"]["first"], "2026-03-02T10:00:00-06:00");
+    assert_eq!(report["period"]["last"], "2026-03-02T10:05:09-06:00");
 }
 
 #[test]
@@ -1267,6 +1270,28 @@ fn yearless_times_step_at_new_year() {
             (2, "2026-01-01T00:00:01".to_string()),
         ]
     );
+}
+
+#[test]
+fn yearless_times_are_not_after_the_file_was_written() {
+    let (_dir, path) = temp_log(
+        "copied.log",
+        "<22>Dec 20 10:00:00 esa1 mail_logs: Info: Start MID 1 ICID 0\n\
+         <22>Dec 21 10:00:00 esa1 mail_logs: Info: Start MID 2 ICID 0\n",
+    );
+    // Written on 4 December: the 20th of December is last year's.
+    let status = Command::new("touch")
+        .args(["-d", "2026-12-04 12:00:00"])
+        .arg(&path)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = esatls_paths(&["messages", "--format", "json"], &[path]);
+    let started: Vec<String> = json_lines(&output)
+        .iter()
+        .map(|r| r["started"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(started, vec!["2025-12-20T10:00:00", "2025-12-21T10:00:00"]);
 }
 
 /// Writes entry `text` as line `index` of a log in one header form.

@@ -99,7 +99,8 @@ pub struct CorrelateStats {
     /// Connections and messages closed because more than `max_open` were
     /// open.
     pub evicted: u64,
-    /// Lines about a message that had already finished.
+    /// Lines about a message whose record was already written (it had
+    /// finished, or was closed as incomplete).
     pub late_lines: u64,
     /// Recipients past the per-message limit.
     pub recipients_dropped: u64,

@@ -29,7 +29,7 @@ pub(crate) fn notes(summary: &RunSummary) -> [(u64, &'static str); 14] {
         (stats.evicted, "records closed because too many were open"),
         (
             stats.late_lines,
-            "lines about a message that had already finished",
+            "lines about a message whose record was already written",
         ),
         (
             stats.recipients_dropped,

@@ -545,6 +545,9 @@ impl SourceParser {
                         offset_line = Some(seconds);
                         if self.summary.utc_offset.is_none() {
                             self.summary.utc_offset = Some(seconds);
+                            if self.options.utc_offset.is_none() && self.utc_offset.is_none() {
+                                self.lines.offset_earlier_times(seconds);
+                            }
                         }
                     }
                     _ => {}

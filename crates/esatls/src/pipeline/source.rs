@@ -49,6 +49,9 @@ pub struct PreparedSource {
     /// `Time offset from UTC` of each appliance named in the first lines.
     pub(crate) offsets: Vec<(Option<String>, i32)>,
     first_year: i16,
+    /// Date that the first yearless timestamp must not follow, when no
+    /// timestamp was read ahead to choose `first_year` by.
+    year_reference: Option<Date>,
     /// Start time for ordering: from the rotation name, else the first
     /// timestamp.
     order_key: Option<i64>,
@@ -74,18 +77,23 @@ pub(crate) enum SourceKind {
 }
 
 /// Year and month of a Unix time in the system time zone.
-fn year_month_of(seconds: i64) -> Option<(i16, i8)> {
+fn date_of(seconds: i64) -> Option<Date> {
     let timestamp = jiff::Timestamp::from_second(seconds).ok()?;
     let zoned = timestamp.to_zoned(jiff::tz::TimeZone::system());
-    Some((zoned.year(), zoned.month()))
+    Some((zoned.year(), zoned.month(), zoned.day()))
 }
 
-/// Returns the year to give a yearless timestamp of `month`, knowing the
-/// year and month of a reference time after it (the file's modification
-/// time, or now).
-fn year_before(reference: (i16, i8), month: u8) -> i16 {
-    let (year, reference_month) = reference;
-    if i16::from(month) > i16::from(reference_month) {
+/// Year, month and day of a reference time.
+type Date = (i16, i8, i8);
+
+/// Returns the year to give a yearless timestamp of `month` and `day`,
+/// knowing a reference date after it (the file's modification time, or
+/// now): the year that does not put the timestamp after the reference,
+/// with a day to spare for time zones.
+fn year_before(reference: Date, month: u8, day: u8) -> i16 {
+    let (year, reference_month, reference_day) = reference;
+    let date = (i16::from(month), i16::from(day));
+    if date > (i16::from(reference_month), i16::from(reference_day) + 1) {
         year - 1
     } else {
         year
@@ -218,7 +226,7 @@ impl PreparedSource {
         reader: Box<dyn Read + Send>,
         options: &RunOptions,
     ) -> Self {
-        let now = year_month_of(jiff::Timestamp::now().as_second()).unwrap_or((1970, 1));
+        let now = date_of(jiff::Timestamp::now().as_second()).unwrap_or((1970, 1, 1));
         PreparedSource {
             kind: SourceKind::MailLogs,
             origin,
@@ -228,6 +236,9 @@ impl PreparedSource {
             utc_offset: None,
             offsets: Vec::new(),
             first_year: options.year.unwrap_or(now.0),
+            // Nothing is read ahead, so the first timestamp takes its year
+            // from today's date when it comes.
+            year_reference: options.year.is_none().then_some(now),
             order_key: None,
             stdin_head: Some((Vec::new(), reader)),
             compressed_read: None,
@@ -259,14 +270,14 @@ impl PreparedSource {
         let facts = peek_facts(&head);
         let reference = opened
             .modified
-            .and_then(year_month_of)
-            .or_else(|| year_month_of(jiff::Timestamp::now().as_second()))
-            .unwrap_or((1970, 1));
+            .and_then(date_of)
+            .or_else(|| date_of(jiff::Timestamp::now().as_second()))
+            .unwrap_or((1970, 1, 1));
         let first_year = match (options.year, facts.first_time) {
             (Some(year), _) => year,
             (None, Some(time)) => time
                 .year
-                .unwrap_or_else(|| year_before(reference, time.month)),
+                .unwrap_or_else(|| year_before(reference, time.month, time.day)),
             (None, None) => reference.0,
         };
         let order_key = match &input.origin {
@@ -306,6 +317,7 @@ impl PreparedSource {
             utc_offset: facts.utc_offset,
             offsets: facts.offsets,
             first_year,
+            year_reference: None,
             order_key,
             stdin_head,
             compressed_read,
@@ -351,6 +363,7 @@ impl PreparedSource {
         YearTracker {
             year: self.first_year,
             last_month: None,
+            reference: self.year_reference,
         }
     }
 }
@@ -373,6 +386,8 @@ pub(crate) fn sort_chronologically(sources: &mut [PreparedSource]) {
 pub(crate) struct YearTracker {
     year: i16,
     last_month: Option<u8>,
+    /// Date the first yearless timestamp takes its year from.
+    reference: Option<Date>,
 }
 
 impl YearTracker {
@@ -380,7 +395,11 @@ impl YearTracker {
         if let Some(year) = raw.year {
             self.year = year;
             self.last_month = Some(raw.month);
+            self.reference = None;
             return raw.with_year(year);
+        }
+        if let Some(reference) = self.reference.take() {
+            self.year = year_before(reference, raw.month, raw.day);
         }
         let mut year = self.year;
         if let Some(last) = self.last_month {
@@ -420,6 +439,7 @@ mod tests {
         let mut years = YearTracker {
             year: 2025,
             last_month: None,
+            reference: None,
         };
         assert_eq!(years.resolve(raw(12, None)).year, 2025);
         assert_eq!(years.resolve(raw(1, None)).year, 2026);
@@ -431,7 +451,23 @@ mod tests {
 
     #[test]
     fn year_before_reference() {
-        assert_eq!(year_before((2027, 1), 12), 2026);
-        assert_eq!(year_before((2027, 3), 3), 2027);
+        assert_eq!(year_before((2027, 1, 5), 12, 31), 2026);
+        assert_eq!(year_before((2027, 3, 9), 3, 1), 2027);
+        // Later in the reference's month is last year's, but the day after
+        // the reference is today somewhere east.
+        assert_eq!(year_before((2026, 12, 4), 12, 20), 2025);
+        assert_eq!(year_before((2026, 12, 4), 12, 5), 2026);
+        assert_eq!(year_before((2026, 12, 4), 12, 6), 2025);
+    }
+
+    #[test]
+    fn first_yearless_time_takes_the_reference_year() {
+        let mut years = YearTracker {
+            year: 2027,
+            last_month: None,
+            reference: Some((2027, 1, 2)),
+        };
+        assert_eq!(years.resolve(raw(12, None)).year, 2026);
+        assert_eq!(years.resolve(raw(1, None)).year, 2027);
     }
 }

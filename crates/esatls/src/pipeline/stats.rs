@@ -70,6 +70,24 @@ impl LineStats {
         }
     }
 
+    /// Gives `offset` to the times seen so far that have none: the lines of
+    /// a file before its `Time offset from UTC` header (its first lines,
+    /// when nothing was read ahead to learn the offset from).
+    pub(crate) fn offset_earlier_times(&mut self, offset: i32) {
+        for time in [
+            &mut self.first_time,
+            &mut self.last_time,
+            &mut self.previous_time,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if time.offset.is_none() {
+                *time = time.with_offset(Some(offset));
+            }
+        }
+    }
+
     /// Adds the counts of one input.
     pub(crate) fn add(&mut self, other: &LineStats) {
         if let Some(time) = other.first_time {
