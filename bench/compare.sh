@@ -82,6 +82,18 @@ human() {
 total_bytes() { find "$1" -type f -printf '%s\n' | awk '{ sum += $1 } END { print sum + 0 }'; }
 
 load_average() { awk '{ print $1 ", " $2 ", " $3 }' /proc/loadavg; }
+# Percentage of CPU time spent idle during the next three seconds.
+idle_percent() {
+    local before after
+    before=$(awk '/^cpu / { print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat)
+    sleep 3
+    after=$(awk '/^cpu / { print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat)
+    awk -v b="$before" -v a="$after" 'BEGIN {
+        split(b, x, " "); split(a, y, " ")
+        total = y[2] - x[2]
+        print (total > 0) ? int(100 * (y[1] - x[1]) / total) : 100
+    }'
+}
 
 # Installs Debian package $2 when command $1 is missing, if possible.
 ensure_tool() {
@@ -241,6 +253,7 @@ time_with_loop() {
 
 say "warming the page cache"
 cat "${PLAIN_FILES[@]}" "${GZIP_FILES[@]}" >/dev/null
+IDLE_BEFORE=$(idle_percent)
 LOAD_BEFORE=$(load_average)
 say "timing $((${#COMMANDS[@]})) commands, $RUNS runs each (load average $LOAD_BEFORE)"
 if ((HAVE_HYPERFINE)); then
@@ -255,6 +268,14 @@ else
     time_with_loop
 fi
 LOAD_AFTER=$(load_average)
+# CPUs idle for at least 90% of the three seconds before the timings mean
+# that nothing else was running (the load averages still carry the
+# generator's work).
+if [ "$IDLE_BEFORE" -ge 90 ]; then
+    MACHINE_STATE="on a machine that ran nothing else at the time."
+else
+    MACHINE_STATE="on a machine that other work was using at the same time."
+fi
 
 # Prints column $2 (mean, median, min, max, user, system) of command $1.
 time_of() {
@@ -389,9 +410,9 @@ bench/compare.sh                  # 1 GB of logs, and 10 GB for peak memory
 SIZE=200MB bench/compare.sh       # a quick run
 \`\`\`
 
-The figures below are from one run, on a machine that other developers
-were using at the same time. The load averages show how busy it was,
-and the min and max columns how much the runs of one command differed.
+The figures below are from one run, $MACHINE_STATE The load averages show
+how busy it was, and the min and max columns how much the runs of one
+command differed.
 
 Throughput of each stage in memory, without file I/O, comes from the
 criterion benches of the \`esatls-bench\` crate:
@@ -460,7 +481,8 @@ MB here is 10⁶ bytes, and GB 10⁹ bytes.
 
 ## Timings
 
-Page cache warm; load average $LOAD_BEFORE before the timings and
+Page cache warm; the CPUs were $IDLE_BEFORE% idle in the three seconds
+before the timings, and the load average was $LOAD_BEFORE before them and
 $LOAD_AFTER after them (1, 5 and 15 minutes). Times are wall-clock
 seconds, and throughput is the uncompressed bytes over the median, for
 the gzip rows too.
