@@ -1774,15 +1774,19 @@ fn follow_standard_input_streams_records() {
 #[test]
 fn copies_under_other_names_are_read_once() {
     let dir = tempfile::tempdir().unwrap();
-    for name in [
-        "mail.@20260302T100000.s",
-        "backup.log",
-        "esa1/mail.log",
-        "esa2/mail.log",
+    let log = std::fs::read_to_string(fixture("inbound-success.log")).unwrap();
+    // Two appliances never write the same bytes, so each has its own ids.
+    let esa1 = log.replace("MID 200257070", "MID 200257071");
+    let esa2 = log.replace("MID 200257070", "MID 200257072");
+    for (name, text) in [
+        ("mail.@20260302T100000.s", &log),
+        ("backup.log", &log),
+        ("esa1/mail.log", &esa1),
+        ("esa2/mail.log", &esa2),
     ] {
         let path = dir.path().join(name);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::copy(fixture("inbound-success.log"), path).unwrap();
+        std::fs::write(path, text).unwrap();
     }
     let output = esatls_paths(
         &["messages", "--format", "json"],
@@ -1828,4 +1832,37 @@ fn response_lines_count_alike_in_every_output() {
     assert_eq!(report["outbound"]["recipients"]["total"], 3);
     assert_eq!(report["outbound"]["recipients"]["unknown"], 2);
     assert_eq!(report["outbound"]["recipients"]["pending"], 1);
+}
+
+#[test]
+fn identical_logs_in_two_subdirectories_read_once() {
+    let dir = tempfile::tempdir().unwrap();
+    for appliance in ["esa1", "esa2"] {
+        std::fs::create_dir(dir.path().join(appliance)).unwrap();
+        std::fs::copy(
+            sample_dir().join("mail_logs.@20260302T090000.s"),
+            dir.path()
+                .join(appliance)
+                .join("mail_logs.@20260302T090000.s"),
+        )
+        .unwrap();
+    }
+    let output = esatls_paths(&["report", "--format", "json"], &[dir.path().to_path_buf()]);
+    assert_eq!(output.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        stderr.trim_end(),
+        format!(
+            "esatls: warning: {}: not read; it has the same content as {}, which is read",
+            dir.path()
+                .join("esa2/mail_logs.@20260302T090000.s")
+                .display(),
+            dir.path()
+                .join("esa1/mail_logs.@20260302T090000.s")
+                .display()
+        )
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["sources"].as_array().unwrap().len(), 1);
+    assert_eq!(report["inbound"]["messages"]["total"], 17);
 }

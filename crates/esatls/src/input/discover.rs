@@ -44,9 +44,10 @@ pub struct Expansion {
 pub fn expand_inputs(paths: &[PathBuf]) -> Expansion {
     let mut expansion = Expansion::default();
     let mut seen = std::collections::HashSet::new();
-    // Keyed by the subdirectory that names the appliance too: the same
-    // fixture copied into `esa1/` and `esa2/` is two appliances' logs.
-    let mut contents: std::collections::HashMap<(Option<std::ffi::OsString>, u64, u64), String> =
+    // The key leaves out the subdirectory that names the appliance, because
+    // two appliances never write the same bytes (their ids, serial numbers
+    // and times differ).
+    let mut contents: std::collections::HashMap<(u64, u64), String> =
         std::collections::HashMap::new();
     let mut stdin_seen = false;
     for path in paths {
@@ -98,13 +99,8 @@ pub fn expand_inputs(paths: &[PathBuf]) -> Expansion {
                     continue;
                 }
             }
-            if let Some((size, hash)) = content_fingerprint(path) {
-                let appliance = input
-                    .walked_from
-                    .as_deref()
-                    .and_then(|root| appliance_subdirectory(path, root))
-                    .map(std::ffi::OsStr::to_os_string);
-                match contents.entry((appliance, size, hash)) {
+            if let Some(fingerprint) = content_fingerprint(path) {
+                match contents.entry(fingerprint) {
                     std::collections::hash_map::Entry::Occupied(original) => {
                         expansion
                             .copies
