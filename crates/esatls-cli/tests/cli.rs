@@ -75,6 +75,19 @@ fn report(paths: &[PathBuf]) -> Value {
     serde_json::from_slice(&output.stdout).expect("the report is JSON")
 }
 
+/// Runs `esatls report --format json` on `paths`, checks that it succeeds,
+/// and returns the report with the lines written to standard error.
+fn report_and_warnings(paths: &[PathBuf]) -> (Value, Vec<String>) {
+    let output = esatls_paths(&["report", "--format", "json"], paths);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let report = serde_json::from_slice(&output.stdout).expect("the report is JSON");
+    (report, stderr.lines().map(String::from).collect())
+}
+
+/// The sample log of one appliance, with 17 inbound messages.
+const SAMPLE_LOG: &str = "mail_logs.@20260302T090000.s";
+
 /// Returns the MIDs of the JSON Lines message records in `output`.
 fn mids_of(output: &Output) -> Vec<u64> {
     mids_of_records(&json_lines(output))
@@ -1840,29 +1853,64 @@ fn identical_logs_in_two_subdirectories_read_once() {
     for appliance in ["esa1", "esa2"] {
         std::fs::create_dir(dir.path().join(appliance)).unwrap();
         std::fs::copy(
-            sample_dir().join("mail_logs.@20260302T090000.s"),
-            dir.path()
-                .join(appliance)
-                .join("mail_logs.@20260302T090000.s"),
+            sample_dir().join(SAMPLE_LOG),
+            dir.path().join(appliance).join(SAMPLE_LOG),
         )
         .unwrap();
     }
-    let output = esatls_paths(&["report", "--format", "json"], &[dir.path().to_path_buf()]);
-    assert_eq!(output.status.code(), Some(0));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let (report, warnings) = report_and_warnings(&[dir.path().to_path_buf()]);
     assert_eq!(
-        stderr.trim_end(),
-        format!(
+        warnings,
+        vec![format!(
             "esatls: warning: {}: not read; it has the same content as {}, which is read",
-            dir.path()
-                .join("esa2/mail_logs.@20260302T090000.s")
-                .display(),
-            dir.path()
-                .join("esa1/mail_logs.@20260302T090000.s")
-                .display()
-        )
+            dir.path().join("esa2").join(SAMPLE_LOG).display(),
+            dir.path().join("esa1").join(SAMPLE_LOG).display()
+        )]
     );
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["sources"].as_array().unwrap().len(), 1);
     assert_eq!(report["inbound"]["messages"]["total"], 17);
+}
+
+#[test]
+fn early_snapshot_of_log_is_not_read() {
+    let sample = std::fs::read_to_string(sample_dir().join(SAMPLE_LOG)).unwrap();
+    let snapshot: String = sample.split_inclusive('\n').take(100).collect();
+    let dir = tempfile::tempdir().unwrap();
+    // The current file as copied early, and the same file after rotation.
+    let current = dir.path().join("mail_logs.@20260302T090000.c");
+    let saved = dir.path().join(SAMPLE_LOG);
+    std::fs::write(&current, &snapshot).unwrap();
+    std::fs::write(&saved, &sample).unwrap();
+    let (report, warnings) = report_and_warnings(&[dir.path().to_path_buf()]);
+    assert_eq!(
+        warnings,
+        vec![format!(
+            "esatls: warning: {}: not read; its content is the start of {}, which is read",
+            current.display(),
+            saved.display()
+        )]
+    );
+    assert_eq!(report["sources"].as_array().unwrap().len(), 1);
+    assert_eq!(report["inbound"]["messages"]["total"], 17);
+}
+
+#[test]
+fn same_size_logs_differing_late_are_both_read() {
+    // Both files have the same size and the same first 64 KiB.
+    let filler: String = (0..2_000)
+        .map(|i| format!("Mon Mar  2 10:00:00 2026 Info: filler line {i:05}\n"))
+        .collect();
+    assert!(filler.len() > 64 * 1024);
+    let dir = tempfile::tempdir().unwrap();
+    for (name, mid) in [("a.log", 7), ("b.log", 8)] {
+        std::fs::write(
+            dir.path().join(name),
+            format!("{filler}Mon Mar  2 10:00:01 2026 Info: Start MID {mid} ICID 0\n"),
+        )
+        .unwrap();
+    }
+    let (report, warnings) = report_and_warnings(&[dir.path().to_path_buf()]);
+    assert_eq!(warnings, Vec::<String>::new());
+    assert_eq!(report["sources"].as_array().unwrap().len(), 2);
+    assert_eq!(report["inbound"]["messages"]["total"], 2);
 }

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{InputError, Origin};
+use super::{copies, InputError, Origin};
 
 /// One input found while expanding the command-line paths.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,24 +31,23 @@ pub struct Expansion {
     /// Files left out because an earlier file has the same content (a
     /// copy under another name), with that file.
     pub copies: Vec<(String, String)>,
+    /// Files left out because their content is the start of a longer
+    /// file's (an early copy of a log that went on growing), with that
+    /// file.
+    pub partial_copies: Vec<(String, String)>,
 }
 
 /// Expands files, directories (walked recursively, entries in name order)
 /// and `-` (standard input) into a list of inputs.
 ///
-/// Each file is read once however many paths reach it. A walk does not
+/// Each file is read once however many paths reach it, and a file is left
+/// out when another input contains all its bytes. A walk does not
 /// follow symbolic links to directories (a link back up the tree would make
 /// it endless) and leaves out entries that are not regular files, such as
 /// FIFOs, which are reported; a FIFO or device named on the command line is
 /// read.
 pub fn expand_inputs(paths: &[PathBuf]) -> Expansion {
     let mut expansion = Expansion::default();
-    let mut seen = std::collections::HashSet::new();
-    // The key leaves out the subdirectory that names the appliance, because
-    // two appliances never write the same bytes (their ids, serial numbers
-    // and times differ).
-    let mut contents: std::collections::HashMap<(u64, u64), String> =
-        std::collections::HashMap::new();
     let mut stdin_seen = false;
     for path in paths {
         if path.as_os_str() == "-" {
@@ -75,6 +74,17 @@ pub fn expand_inputs(paths: &[PathBuf]) -> Expansion {
         }
     }
     let inputs = std::mem::take(&mut expansion.inputs);
+    let inputs = drop_compressed_twins(inputs, &mut expansion.twins);
+    let inputs = drop_same_files(inputs, &mut expansion.duplicates);
+    expansion.inputs = drop_contained_copies(inputs, &mut expansion);
+    expansion
+}
+
+/// Leaves out compressed files whose uncompressed file is among the inputs.
+fn drop_compressed_twins(
+    inputs: Vec<DiscoveredInput>,
+    twins: &mut Vec<(String, String)>,
+) -> Vec<DiscoveredInput> {
     let mut stems = std::collections::HashMap::new();
     for input in &inputs {
         if let Origin::Path(path) = &input.origin {
@@ -83,39 +93,70 @@ pub fn expand_inputs(paths: &[PathBuf]) -> Expansion {
             }
         }
     }
-    for input in inputs {
-        if let Origin::Path(path) = &input.origin {
-            if let Some(twin) = compressed_stem(path).and_then(|stem| stems.get(&stem)) {
+    inputs
+        .into_iter()
+        .filter(|input| {
+            let Origin::Path(path) = &input.origin else {
+                return true;
+            };
+            let Some(twin) = compressed_stem(path).and_then(|stem| stems.get(&stem)) else {
+                return true;
+            };
+            twins.push((path.display().to_string(), twin.clone()));
+            false
+        })
+        .collect()
+}
+
+/// Leaves out paths that reach a file an earlier path reaches.
+fn drop_same_files(
+    inputs: Vec<DiscoveredInput>,
+    duplicates: &mut Vec<String>,
+) -> Vec<DiscoveredInput> {
+    let mut seen = std::collections::HashSet::new();
+    inputs
+        .into_iter()
+        .filter(|input| {
+            let Origin::Path(path) = &input.origin else {
+                return true;
+            };
+            match file_identity(path) {
+                Some(identity) if !seen.insert(identity) => {
+                    duplicates.push(path.display().to_string());
+                    false
+                }
+                _ => true,
+            }
+        })
+        .collect()
+}
+
+/// Leaves out files whose bytes another input contains: copies under
+/// another name, and early copies of a log that went on growing.
+fn drop_contained_copies(
+    inputs: Vec<DiscoveredInput>,
+    expansion: &mut Expansion,
+) -> Vec<DiscoveredInput> {
+    let containers = copies::find_containers(&inputs);
+    let names: Vec<String> = inputs
+        .iter()
+        .map(|input| input.origin.to_string())
+        .collect();
+    let mut remaining = Vec::with_capacity(inputs.len());
+    for ((input, name), container) in inputs.into_iter().zip(&names).zip(containers) {
+        match container {
+            None => remaining.push(input),
+            Some(copies::Container::Same(index)) => {
+                expansion.copies.push((name.clone(), names[index].clone()));
+            }
+            Some(copies::Container::Start(index)) => {
                 expansion
-                    .twins
-                    .push((path.display().to_string(), twin.clone()));
-                continue;
+                    .partial_copies
+                    .push((name.clone(), names[index].clone()));
             }
         }
-        if let Origin::Path(path) = &input.origin {
-            if let Some(identity) = file_identity(path) {
-                if !seen.insert(identity) {
-                    expansion.duplicates.push(path.display().to_string());
-                    continue;
-                }
-            }
-            if let Some(fingerprint) = content_fingerprint(path) {
-                match contents.entry(fingerprint) {
-                    std::collections::hash_map::Entry::Occupied(original) => {
-                        expansion
-                            .copies
-                            .push((path.display().to_string(), original.get().clone()));
-                        continue;
-                    }
-                    std::collections::hash_map::Entry::Vacant(entry) => {
-                        entry.insert(path.display().to_string());
-                    }
-                }
-            }
-        }
-        expansion.inputs.push(input);
     }
-    expansion
+    remaining
 }
 
 /// Returns the subdirectory of the walked `root` that holds `path`
@@ -131,31 +172,6 @@ pub(crate) fn appliance_subdirectory<'a>(
     let first = components.next()?;
     components.next()?;
     Some(first.as_os_str())
-}
-
-/// Bytes of a file's start that identify its content, with its size.
-const FINGERPRINT_BYTES: usize = 64 * 1024;
-
-/// Returns the size and a hash of the first [`FINGERPRINT_BYTES`] of a
-/// regular file, so that copies of one log under two names are read once.
-/// Two rotated log files never share their first lines (each line carries
-/// its time), so equal fingerprints mean equal files in practice.
-fn content_fingerprint(path: &Path) -> Option<(u64, u64)> {
-    use std::hash::Hasher;
-    use std::io::Read;
-    // Look before opening: opening a named pipe would wait for a writer.
-    let metadata = std::fs::metadata(path).ok()?;
-    if !metadata.is_file() || metadata.len() == 0 {
-        return None;
-    }
-    let file = std::fs::File::open(path).ok()?;
-    let mut head = Vec::with_capacity(FINGERPRINT_BYTES);
-    file.take(FINGERPRINT_BYTES as u64)
-        .read_to_end(&mut head)
-        .ok()?;
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    hasher.write(&head);
-    Some((metadata.len(), hasher.finish()))
 }
 
 /// Returns the path without its compression suffix, for a file whose name
@@ -346,5 +362,114 @@ mod tests {
             ]
         );
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// The expansion of a directory of test files, with names relative to
+    /// it.
+    struct Expanded {
+        _dir: tempfile::TempDir,
+        inputs: Vec<String>,
+        copies: Vec<(String, String)>,
+        partial_copies: Vec<(String, String)>,
+    }
+
+    /// Writes the files into a new directory and expands it.
+    fn expand_files(files: &[(&str, &[u8])]) -> Expanded {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, content) in files {
+            std::fs::write(dir.path().join(name), content).unwrap();
+        }
+        let expansion = expand_inputs(&[dir.path().to_path_buf()]);
+        assert!(expansion.errors.is_empty(), "{:?}", expansion.errors);
+        let prefix = format!("{}/", dir.path().display());
+        let relative = |name: &String| name.strip_prefix(&prefix).unwrap().to_string();
+        let pairs = |pairs: &[(String, String)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(copy, original)| (relative(copy), relative(original)))
+                .collect()
+        };
+        Expanded {
+            inputs: expansion
+                .inputs
+                .iter()
+                .map(|input| relative(&input.origin.to_string()))
+                .collect(),
+            copies: pairs(&expansion.copies),
+            partial_copies: pairs(&expansion.partial_copies),
+            _dir: dir,
+        }
+    }
+
+    /// Returns `count` bytes of log lines, each numbered after `first`.
+    fn log_lines(first: usize, count: usize) -> Vec<u8> {
+        let mut text = Vec::new();
+        let mut line = first;
+        while text.len() < count {
+            text.extend(format!("Mon Mar  2 10:00:00 2026 Info: line {line:06}\n").bytes());
+            line += 1;
+        }
+        text.truncate(count);
+        text
+    }
+
+    #[test]
+    fn contained_copies_name_longest_container() {
+        let log = log_lines(0, 20_000);
+        let expanded = expand_files(&[
+            ("a.log", &log[..300]),
+            ("b.log", &log[..9_000]),
+            ("c.log", &log[..9_000]),
+            ("d.log", &log),
+            ("e.log", b""),
+            ("f.log", b""),
+        ]);
+        assert_eq!(expanded.inputs, vec!["d.log", "e.log", "f.log"]);
+        assert_eq!(expanded.copies, vec![]);
+        assert_eq!(
+            expanded.partial_copies,
+            vec![
+                ("a.log".to_string(), "d.log".to_string()),
+                ("b.log".to_string(), "d.log".to_string()),
+                ("c.log".to_string(), "d.log".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn copies_keep_earliest_name() {
+        let log = log_lines(0, 5_000);
+        let expanded = expand_files(&[("a.log", &log), ("b.log", &log), ("c.log", &log)]);
+        assert_eq!(expanded.inputs, vec!["a.log"]);
+        assert_eq!(
+            expanded.copies,
+            vec![
+                ("b.log".to_string(), "a.log".to_string()),
+                ("c.log".to_string(), "a.log".to_string()),
+            ]
+        );
+        assert_eq!(expanded.partial_copies, vec![]);
+    }
+
+    #[test]
+    fn files_diverging_after_head_are_kept() {
+        let log = log_lines(0, 20_000);
+        // Each starts with the same 8,000 bytes and goes on with other lines.
+        let mut longer = log[..8_000].to_vec();
+        longer.extend(log_lines(500_000, 14_000));
+        let mut same_size = log[..8_000].to_vec();
+        same_size.extend(log_lines(600_000, 12_000));
+        let expanded = expand_files(&[
+            ("a.log", &log[..100]),
+            ("b.log", &log),
+            ("c.log", &longer),
+            ("d.log", &same_size),
+        ]);
+        assert_eq!(expanded.inputs, vec!["b.log", "c.log", "d.log"]);
+        assert_eq!(expanded.copies, vec![]);
+        assert_eq!(
+            expanded.partial_copies,
+            vec![("a.log".to_string(), "c.log".to_string())]
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! Inputs: files, directories and standard input, decompressed by their
 //! magic bytes and cut into bounded lines.
 
+mod copies;
 mod discover;
 #[cfg(unix)]
 mod follow;

@@ -108,6 +108,11 @@ pub fn run(paths: &[PathBuf], options: &RunOptions, sink: &mut dyn RecordSink) -
             "{copy}: not read; it has the same content as {original}, which is read"
         ));
     }
+    for (copy, original) in &expansion.partial_copies {
+        warnings.push(format!(
+            "{copy}: not read; its content is the start of {original}, which is read"
+        ));
+    }
     for directory in &expansion.empty_directories {
         warnings.push(format!("{directory}: no files to read in this directory"));
     }
