@@ -1482,6 +1482,16 @@ fn rewrite_hands_recipients_over() {
     assert_eq!(report["inbound"]["copies"]["total"], 1);
 }
 
+/// Writes the gzip-compressed content of `source` to `target`.
+fn write_gzip(source: &Path, target: &Path) {
+    let mut encoder = flate2::write::GzEncoder::new(
+        std::fs::File::create(target).unwrap(),
+        flate2::Compression::fast(),
+    );
+    std::io::copy(&mut std::fs::File::open(source).unwrap(), &mut encoder).unwrap();
+    encoder.finish().unwrap();
+}
+
 #[test]
 fn release_from_quarantine_hands_recipients_over() {
     let (_dir, path) = temp_log(
@@ -1507,16 +1517,7 @@ fn compressed_copies_and_empty_directories_warn() {
     let log = dir.path().join("mail.@20260302T100000.s");
     std::fs::copy(fixture("lifecycle.log"), &log).unwrap();
     let gzip = dir.path().join("mail.@20260302T100000.s.gz");
-    let mut encoder = flate2::write::GzEncoder::new(
-        std::fs::File::create(&gzip).unwrap(),
-        flate2::Compression::fast(),
-    );
-    std::io::copy(
-        &mut std::fs::File::open(fixture("lifecycle.log")).unwrap(),
-        &mut encoder,
-    )
-    .unwrap();
-    encoder.finish().unwrap();
+    write_gzip(&fixture("lifecycle.log"), &gzip);
     let empty = tempfile::tempdir().unwrap();
     let output = esatls_paths(
         &["report", "--format", "json"],
@@ -1542,6 +1543,25 @@ fn compressed_copies_and_empty_directories_warn() {
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["sources"].as_array().unwrap().len(), 1);
     assert_eq!(report["inbound"]["messages"]["total"], 1);
+}
+
+#[test]
+fn compressed_file_with_other_content_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        fixture("lifecycle.log"),
+        dir.path().join("mail.@20260302T100000.s"),
+    )
+    .unwrap();
+    // Named as the compressed copy of the file beside it, but another log.
+    write_gzip(
+        &fixture("derived.log"),
+        &dir.path().join("mail.@20260302T100000.s.gz"),
+    );
+    let (report, warnings) = report_and_warnings(&[dir.path().to_path_buf()]);
+    assert_eq!(warnings, Vec::<String>::new());
+    assert_eq!(report["sources"].as_array().unwrap().len(), 2);
+    assert_eq!(report["inbound"]["messages"]["total"], 4);
 }
 
 #[test]

@@ -1,10 +1,11 @@
 //! Recognition of inputs whose bytes another input contains: copies of a
-//! log under other names, and early copies of a log that went on growing.
+//! log under other names, early copies of a log that went on growing, and
+//! compressed copies beside the uncompressed file.
 
 use std::cmp::Reverse;
 use std::fs::File;
 use std::io::{self, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::{DiscoveredInput, Origin};
 
@@ -15,13 +16,21 @@ const HEAD_BYTES: u64 = 4 * 1024;
 /// Bytes read at a time when two files are compared.
 const COMPARE_CHUNK_BYTES: usize = 64 * 1024;
 
+/// Bytes of decompressed content compared with the uncompressed file's
+/// start to recognise a compressed copy of it.
+// NOTE: nothing after these bytes is compared, so a compressed file that
+// differs later is left out as well. So is one that goes on after the end
+// of an uncompressed file of at least these bytes, such as a compressed
+// later copy of a log that was still growing.
+const COMPRESSED_COPY_BYTES: u64 = 64 * 1024;
+
 /// The input read in place of one whose bytes it contains.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) enum Container {
-    /// The input at this index has the same content and comes earlier.
-    Same(usize),
-    /// The content is the start of the longer input at this index.
-    Start(usize),
+    /// The file at this path has the same content and comes earlier.
+    Same(PathBuf),
+    /// The content is the start of the longer file at this path.
+    Start(PathBuf),
 }
 
 /// The size and first bytes of one regular file among the inputs.
@@ -69,9 +78,11 @@ pub(super) fn find_containers(inputs: &[DiscoveredInput]) -> Vec<Option<Containe
     heads.sort_by(|a, b| a.head.cmp(&b.head));
     let mut found = vec![None; inputs.len()];
     let mut sizes = vec![0; inputs.len()];
+    let mut paths = vec![None; inputs.len()];
     for file in &heads {
         found[file.index] = find_container(file, &heads);
         sizes[file.index] = file.size;
+        paths[file.index] = Some(file.path);
     }
     (0..inputs.len())
         .map(|index| {
@@ -82,10 +93,11 @@ pub(super) fn find_containers(inputs: &[DiscoveredInput]) -> Vec<Option<Containe
             while let Some(next) = found[container] {
                 container = next;
             }
+            let path = paths[container]?.to_path_buf();
             Some(if sizes[container] == sizes[index] {
-                Container::Same(container)
+                Container::Same(path)
             } else {
-                Container::Start(container)
+                Container::Start(path)
             })
         })
         .collect()
@@ -105,6 +117,37 @@ fn find_container(file: &FileHead, sorted: &[FileHead]) -> Option<usize> {
         .into_iter()
         .find(|candidate| is_start_of(file.path, candidate.path))
         .map(|candidate| candidate.index)
+}
+
+/// Returns whether the decompressed content of `compressed` is not empty
+/// and starts with the same bytes as `plain`: its first
+/// [`COMPRESSED_COPY_BYTES`], or all of it if shorter. Only regular files
+/// are opened, and a read error returns false so that both files are read.
+pub(super) fn is_compressed_copy(compressed: &Path, plain: &Path) -> bool {
+    if !is_regular(compressed) || !is_regular(plain) {
+        return false;
+    }
+    let Ok(opened) = super::open(&Origin::Path(compressed.to_path_buf())) else {
+        return false;
+    };
+    let mut decompressed = Vec::new();
+    let read = opened
+        .reader
+        .take(COMPRESSED_COPY_BYTES)
+        .read_to_end(&mut decompressed);
+    if read.is_err() || decompressed.is_empty() {
+        return false;
+    }
+    let mut start = Vec::with_capacity(decompressed.len());
+    let read = File::open(plain)
+        .and_then(|file| file.take(decompressed.len() as u64).read_to_end(&mut start));
+    read.is_ok() && start == decompressed
+}
+
+/// Returns whether `path` leads to a regular file. Callers look before
+/// opening because opening a named pipe would wait for a writer.
+fn is_regular(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|metadata| metadata.is_file())
 }
 
 /// Returns the size and the first [`HEAD_BYTES`] of a regular, non-empty

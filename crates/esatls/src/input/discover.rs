@@ -23,8 +23,8 @@ pub struct Expansion {
     /// Inputs left out because an earlier path reached the same file.
     pub duplicates: Vec<String>,
     /// Compressed copies left out because the same log is there
-    /// uncompressed (`name.@...s.gz` beside `name.@...s`), with the file
-    /// they copy.
+    /// uncompressed (`name.@...s.gz` beside `name.@...s`, with the same
+    /// start), with the file read in their place.
     pub twins: Vec<(String, String)>,
     /// Directories given that hold no file to read.
     pub empty_directories: Vec<String>,
@@ -74,35 +74,44 @@ pub fn expand_inputs(paths: &[PathBuf]) -> Expansion {
         }
     }
     let inputs = std::mem::take(&mut expansion.inputs);
-    let inputs = drop_compressed_twins(inputs, &mut expansion.twins);
     let inputs = drop_same_files(inputs, &mut expansion.duplicates);
-    expansion.inputs = drop_contained_copies(inputs, &mut expansion);
+    let (inputs, read_instead) = drop_contained_copies(inputs, &mut expansion);
+    expansion.inputs = drop_compressed_twins(inputs, &read_instead, &mut expansion.twins);
     expansion
 }
 
-/// Leaves out compressed files whose uncompressed file is among the inputs.
+/// Leaves out compressed files whose uncompressed file of the same name
+/// (`name.@...s` for `name.@...s.gz`) is among the inputs and has the same
+/// start. If that file is left out as contained in another, the file read
+/// in its place is compared instead.
 fn drop_compressed_twins(
     inputs: Vec<DiscoveredInput>,
+    read_instead: &std::collections::HashMap<PathBuf, PathBuf>,
     twins: &mut Vec<(String, String)>,
 ) -> Vec<DiscoveredInput> {
-    let mut stems = std::collections::HashMap::new();
-    for input in &inputs {
-        if let Origin::Path(path) = &input.origin {
-            if compressed_stem(path).is_none() {
-                stems.insert(path.clone(), path.display().to_string());
-            }
-        }
-    }
+    let read: std::collections::HashSet<PathBuf> = inputs
+        .iter()
+        .filter_map(|input| match &input.origin {
+            Origin::Path(path) => Some(path.clone()),
+            _ => None,
+        })
+        .collect();
     inputs
         .into_iter()
         .filter(|input| {
             let Origin::Path(path) = &input.origin else {
                 return true;
             };
-            let Some(twin) = compressed_stem(path).and_then(|stem| stems.get(&stem)) else {
+            let Some(stem) = compressed_stem(path) else {
                 return true;
             };
-            twins.push((path.display().to_string(), twin.clone()));
+            let Some(plain) = read_instead.get(&stem).or(read.get(&stem)) else {
+                return true;
+            };
+            if !copies::is_compressed_copy(path, plain) {
+                return true;
+            }
+            twins.push((path.display().to_string(), plain.display().to_string()));
             false
         })
         .collect()
@@ -132,31 +141,32 @@ fn drop_same_files(
 }
 
 /// Leaves out files whose bytes another input contains: copies under
-/// another name, and early copies of a log that went on growing.
+/// another name, and early copies of a log that went on growing. Returns
+/// the inputs still to read, and the path of each file left out with the
+/// path read in its place.
 fn drop_contained_copies(
     inputs: Vec<DiscoveredInput>,
     expansion: &mut Expansion,
-) -> Vec<DiscoveredInput> {
+) -> (
+    Vec<DiscoveredInput>,
+    std::collections::HashMap<PathBuf, PathBuf>,
+) {
     let containers = copies::find_containers(&inputs);
-    let names: Vec<String> = inputs
-        .iter()
-        .map(|input| input.origin.to_string())
-        .collect();
     let mut remaining = Vec::with_capacity(inputs.len());
-    for ((input, name), container) in inputs.into_iter().zip(&names).zip(containers) {
-        match container {
-            None => remaining.push(input),
-            Some(copies::Container::Same(index)) => {
-                expansion.copies.push((name.clone(), names[index].clone()));
-            }
-            Some(copies::Container::Start(index)) => {
-                expansion
-                    .partial_copies
-                    .push((name.clone(), names[index].clone()));
-            }
-        }
+    let mut read_instead = std::collections::HashMap::new();
+    for (input, container) in inputs.into_iter().zip(containers) {
+        let (Origin::Path(path), Some(container)) = (&input.origin, container) else {
+            remaining.push(input);
+            continue;
+        };
+        let (original, left_out) = match container {
+            copies::Container::Same(original) => (original, &mut expansion.copies),
+            copies::Container::Start(original) => (original, &mut expansion.partial_copies),
+        };
+        left_out.push((path.display().to_string(), original.display().to_string()));
+        read_instead.insert(path.clone(), original);
     }
-    remaining
+    (remaining, read_instead)
 }
 
 /// Returns the subdirectory of the walked `root` that holds `path`
@@ -323,6 +333,14 @@ mod tests {
         assert_eq!(rotation_time(Path::new("mail.@20191316T183759.s")), None);
     }
 
+    fn input_names(expansion: &Expansion) -> Vec<String> {
+        expansion
+            .inputs
+            .iter()
+            .map(|input| input.origin.to_string())
+            .collect()
+    }
+
     #[test]
     fn expands_directories_in_name_order() {
         let dir = std::env::temp_dir().join(format!("esatls-walk-{}", std::process::id()));
@@ -348,13 +366,8 @@ mod tests {
                 dir.join("esa1/a.log").display().to_string(),
             ]
         );
-        let names: Vec<String> = expansion
-            .inputs
-            .iter()
-            .map(|i| i.origin.to_string())
-            .collect();
         assert_eq!(
-            names,
+            input_names(&expansion),
             vec![
                 dir.join("esa1/a.log").display().to_string(),
                 dir.join("esa1/b.log").display().to_string(),
@@ -371,6 +384,7 @@ mod tests {
         inputs: Vec<String>,
         copies: Vec<(String, String)>,
         partial_copies: Vec<(String, String)>,
+        twins: Vec<(String, String)>,
     }
 
     /// Writes the files into a new directory and expands it.
@@ -390,13 +404,10 @@ mod tests {
                 .collect()
         };
         Expanded {
-            inputs: expansion
-                .inputs
-                .iter()
-                .map(|input| relative(&input.origin.to_string()))
-                .collect(),
+            inputs: input_names(&expansion).iter().map(relative).collect(),
             copies: pairs(&expansion.copies),
             partial_copies: pairs(&expansion.partial_copies),
+            twins: pairs(&expansion.twins),
             _dir: dir,
         }
     }
@@ -471,5 +482,72 @@ mod tests {
             expanded.partial_copies,
             vec![("a.log".to_string(), "c.log".to_string())]
         );
+    }
+
+    fn gzip(content: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        encoder.write_all(content).unwrap();
+        encoder.finish().unwrap()
+    }
+
+    #[test]
+    fn compressed_copies_judged_by_content() {
+        let log = log_lines(0, 100_000);
+        let other = log_lines(900_000, 5_000);
+        let third = log_lines(800_000, 5_000);
+        let expanded = expand_files(&[
+            ("a.log", &log),
+            ("a.log.gz", &gzip(&log)),
+            ("b.log", &log[..70_000]),
+            ("b.log.gz", &gzip(&log[..1_000])),
+            ("c.log", &other),
+            ("c.log.gz", &gzip(&third)),
+            ("d.log.gz", &gzip(&other)),
+        ]);
+        assert_eq!(
+            expanded.inputs,
+            vec!["a.log", "c.log", "c.log.gz", "d.log.gz"]
+        );
+        assert_eq!(
+            expanded.partial_copies,
+            vec![("b.log".to_string(), "a.log".to_string())]
+        );
+        // The compressed copy of a file left out names the file read.
+        assert_eq!(
+            expanded.twins,
+            vec![
+                ("a.log.gz".to_string(), "a.log".to_string()),
+                ("b.log.gz".to_string(), "a.log".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn fifo_named_like_compressed_copy_is_not_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("a.log");
+        std::fs::write(&plain, log_lines(0, 1_000)).unwrap();
+        let fifo = dir.path().join("a.log.gz");
+        let status = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let paths = vec![plain.clone(), fifo.clone()];
+        std::thread::spawn(move || {
+            let _ = sender.send(expand_inputs(&paths));
+        });
+        let Ok(expansion) = receiver.recv_timeout(std::time::Duration::from_secs(10)) else {
+            // A writer lets the blocked open return before the test fails.
+            let _writer = std::fs::OpenOptions::new().write(true).open(&fifo);
+            panic!("expanding the paths opened the FIFO");
+        };
+        assert_eq!(
+            input_names(&expansion),
+            vec![plain.display().to_string(), fifo.display().to_string()]
+        );
+        assert_eq!(expansion.twins, vec![]);
     }
 }
