@@ -1934,3 +1934,53 @@ fn same_size_logs_differing_late_are_both_read() {
     assert_eq!(report["sources"].as_array().unwrap().len(), 2);
     assert_eq!(report["inbound"]["messages"]["total"], 2);
 }
+
+#[cfg(unix)]
+#[test]
+fn linked_directories_are_walked_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = std::fs::read_to_string(fixture("inbound-success.log")).unwrap();
+    let elsewhere = dir.path().join("elsewhere/appliance-a");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    std::fs::write(elsewhere.join("mail.log"), &log).unwrap();
+    let logs = dir.path().join("logs");
+    std::fs::create_dir_all(logs.join("esa2")).unwrap();
+    std::fs::write(
+        logs.join("esa2/mail.log"),
+        log.replace("MID 200257070", "MID 200257071"),
+    )
+    .unwrap();
+    // The linked directory is named after the link. The other two links
+    // lead to directories the walk reaches anyway.
+    std::os::unix::fs::symlink(&elsewhere, logs.join("esa1")).unwrap();
+    std::os::unix::fs::symlink("esa2", logs.join("current")).unwrap();
+    std::os::unix::fs::symlink("..", logs.join("esa2/loop")).unwrap();
+    let output = esatls_paths(
+        &["messages", "--format", "json"],
+        std::slice::from_ref(&logs),
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let records = json_lines(&output);
+    let mut hosts: Vec<(&str, u64)> = records
+        .iter()
+        .map(|r| (r["host"].as_str().unwrap(), r["mid"].as_u64().unwrap()))
+        .collect();
+    hosts.sort();
+    assert_eq!(hosts, vec![("esa1", 200257070), ("esa2", 200257071)]);
+    assert_eq!(
+        stderr.lines().collect::<Vec<_>>(),
+        vec![
+            format!(
+                "esatls: warning: {}: not walked; it is the same directory as {}, which is walked",
+                logs.join("current").display(),
+                logs.join("esa2").display()
+            ),
+            format!(
+                "esatls: warning: {}: not walked; it is the same directory as {}, which is walked",
+                logs.join("esa2/loop").display(),
+                logs.display()
+            ),
+        ]
+    );
+}

@@ -35,17 +35,21 @@ pub struct Expansion {
     /// file's (an early copy of a log that went on growing), with that
     /// file.
     pub partial_copies: Vec<(String, String)>,
+    /// Directories a walk left out because an earlier path of it reached
+    /// the same directory (a link back up the tree, or a second link to
+    /// one directory), with that path.
+    pub repeated_directories: Vec<(String, String)>,
 }
 
 /// Expands files, directories (walked recursively, entries in name order)
 /// and `-` (standard input) into a list of inputs.
 ///
 /// Each file is read once however many paths reach it, and a file is left
-/// out when another input contains all its bytes. A walk does not
-/// follow symbolic links to directories (a link back up the tree would make
-/// it endless) and leaves out entries that are not regular files, such as
-/// FIFOs, which are reported; a FIFO or device named on the command line is
-/// read.
+/// out when another input contains all its bytes. A walk follows symbolic
+/// links to directories after the directories of the tree itself, and
+/// walks each directory once however many paths lead to it. It leaves out
+/// and reports entries that are not regular files, such as FIFOs, but a
+/// FIFO or device named on the command line is read.
 pub fn expand_inputs(paths: &[PathBuf]) -> Expansion {
     let mut expansion = Expansion::default();
     let mut stdin_seen = false;
@@ -62,7 +66,7 @@ pub fn expand_inputs(paths: &[PathBuf]) -> Expansion {
             });
         } else if path.is_dir() {
             let before = expansion.inputs.len();
-            walk(path, path, &mut expansion.inputs, &mut expansion.errors);
+            walk(path, &mut expansion);
             if expansion.inputs.len() == before {
                 expansion.empty_directories.push(path.display().to_string());
             }
@@ -201,68 +205,106 @@ fn file_identity(path: &Path) -> Option<(u64, u64)> {
     Some((metadata.dev(), metadata.ino()))
 }
 
-fn walk(root: &Path, dir: &Path, inputs: &mut Vec<DiscoveredInput>, errors: &mut Vec<InputError>) {
+/// Walks the directory `root`, given on the command line, into
+/// `expansion`.
+fn walk(root: &Path, expansion: &mut Expansion) {
+    let mut walk = Walk {
+        root,
+        walked: std::collections::HashMap::new(),
+        links: std::collections::VecDeque::new(),
+        expansion,
+    };
+    walk.directory(root);
+    while let Some(link) = walk.links.pop_front() {
+        walk.directory(&link);
+    }
+}
+
+/// Lists the entries of `dir` in name order, and reports those that cannot
+/// be read.
+fn list_entries(dir: &Path, errors: &mut Vec<InputError>) -> Vec<(PathBuf, std::fs::FileType)> {
+    let walk_error = |path: &Path, source| InputError::Walk {
+        path: path.to_path_buf(),
+        source,
+    };
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(source) => {
-            errors.push(InputError::Walk {
-                path: dir.to_path_buf(),
-                source,
-            });
-            return;
+            errors.push(walk_error(dir, source));
+            return Vec::new();
         }
     };
-    let mut paths: Vec<(PathBuf, std::fs::FileType)> = Vec::new();
+    let mut paths = Vec::new();
     for entry in entries {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(source) => {
-                errors.push(InputError::Walk {
-                    path: dir.to_path_buf(),
-                    source,
-                });
-                continue;
-            }
-        };
-        match entry.file_type() {
-            Ok(file_type) => paths.push((entry.path(), file_type)),
-            Err(source) => errors.push(InputError::Walk {
-                path: entry.path(),
-                source,
-            }),
+        match entry.map(|entry| (entry.path(), entry.file_type())) {
+            Ok((path, Ok(file_type))) => paths.push((path, file_type)),
+            Ok((path, Err(source))) => errors.push(walk_error(&path, source)),
+            Err(source) => errors.push(walk_error(dir, source)),
         }
     }
     paths.sort_by(|a, b| a.0.cmp(&b.0));
-    for (path, file_type) in paths {
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if name.starts_with('.') {
-            continue;
+    paths
+}
+
+/// The state of one walk of a directory given on the command line.
+struct Walk<'a> {
+    root: &'a Path,
+    /// Directories walked so far, by canonical path, with the path each
+    /// was walked as.
+    walked: std::collections::HashMap<PathBuf, PathBuf>,
+    /// Symbolic links to directories, walked after the directories of the
+    /// tree itself, so that a directory that a link also leads to is
+    /// walked as, and names its appliance after, its own path.
+    links: std::collections::VecDeque<PathBuf>,
+    expansion: &'a mut Expansion,
+}
+
+impl Walk<'_> {
+    fn directory(&mut self, dir: &Path) {
+        if !self.first_visit(dir) {
+            return;
         }
-        if file_type.is_dir() {
-            walk(root, &path, inputs, errors);
-            continue;
+        let paths = list_entries(dir, &mut self.expansion.errors);
+        for (path, file_type) in paths {
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if name.starts_with('.') {
+                continue;
+            }
+            if file_type.is_dir() {
+                self.directory(&path);
+                continue;
+            }
+            self.entry(path, file_type);
         }
-        // A link is read when it leads to a regular file; a link to a
-        // directory is not walked.
+    }
+
+    /// Adds an entry that is not a directory as an input if it is a
+    /// regular file or a link to one, and puts a link to a directory aside
+    /// to walk later.
+    fn entry(&mut self, path: PathBuf, file_type: std::fs::FileType) {
+        let errors = &mut self.expansion.errors;
         let target_is_file = if file_type.is_symlink() {
             match std::fs::metadata(&path) {
-                Ok(metadata) if metadata.is_dir() => continue,
+                Ok(metadata) if metadata.is_dir() => {
+                    self.links.push_back(path);
+                    return;
+                }
                 Ok(metadata) => metadata.is_file(),
                 Err(source) => {
                     errors.push(InputError::Open {
                         origin: Origin::Path(path),
                         source,
                     });
-                    continue;
+                    return;
                 }
             }
         } else {
             file_type.is_file()
         };
         if target_is_file {
-            inputs.push(DiscoveredInput {
+            self.expansion.inputs.push(DiscoveredInput {
                 origin: Origin::Path(path),
-                walked_from: Some(root.to_path_buf()),
+                walked_from: Some(self.root.to_path_buf()),
             });
         } else {
             errors.push(InputError::Open {
@@ -273,6 +315,35 @@ fn walk(root: &Path, dir: &Path, inputs: &mut Vec<DiscoveredInput>, errors: &mut
                      command line to read it",
                 ),
             });
+        }
+    }
+
+    /// Records `dir` as walked and returns true, unless an earlier path of
+    /// this walk reached the same directory. Such a repeated directory (a
+    /// link back up the tree, or a second path to one directory) is
+    /// recorded in the expansion and not walked again.
+    fn first_visit(&mut self, dir: &Path) -> bool {
+        let canonical = match std::fs::canonicalize(dir) {
+            Ok(canonical) => canonical,
+            Err(source) => {
+                self.expansion.errors.push(InputError::Walk {
+                    path: dir.to_path_buf(),
+                    source,
+                });
+                return false;
+            }
+        };
+        match self.walked.entry(canonical) {
+            std::collections::hash_map::Entry::Occupied(first) => {
+                self.expansion
+                    .repeated_directories
+                    .push((dir.display().to_string(), first.get().display().to_string()));
+                false
+            }
+            std::collections::hash_map::Entry::Vacant(entry) => {
+                entry.insert(dir.to_path_buf());
+                true
+            }
         }
     }
 }
@@ -358,6 +429,13 @@ mod tests {
             PathBuf::from("-"),
         ]);
         assert!(expansion.errors.is_empty(), "{:?}", expansion.errors);
+        assert_eq!(
+            expansion.repeated_directories,
+            vec![(
+                dir.join("esa1/loop").display().to_string(),
+                dir.display().to_string()
+            )]
+        );
         assert_eq!(
             expansion.duplicates,
             vec![
@@ -549,5 +627,35 @@ mod tests {
             vec![plain.display().to_string(), fifo.display().to_string()]
         );
         assert_eq!(expansion.twins, vec![]);
+    }
+
+    #[test]
+    fn links_to_one_directory_walk_it_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = dir.path().join("outside");
+        std::fs::create_dir_all(outside.join("sub")).unwrap();
+        std::fs::write(outside.join("g.log"), "g\n").unwrap();
+        std::fs::write(outside.join("sub/f.log"), "f\n").unwrap();
+        let root = dir.path().join("root");
+        std::fs::create_dir(&root).unwrap();
+        // `a` leads into the tree `b` leads to, and is walked first.
+        std::os::unix::fs::symlink(outside.join("sub"), root.join("a")).unwrap();
+        std::os::unix::fs::symlink(&outside, root.join("b")).unwrap();
+        let expansion = expand_inputs(std::slice::from_ref(&root));
+        assert!(expansion.errors.is_empty(), "{:?}", expansion.errors);
+        assert_eq!(
+            input_names(&expansion),
+            vec![
+                root.join("a/f.log").display().to_string(),
+                root.join("b/g.log").display().to_string(),
+            ]
+        );
+        assert_eq!(
+            expansion.repeated_directories,
+            vec![(
+                root.join("b/sub").display().to_string(),
+                root.join("a").display().to_string()
+            )]
+        );
     }
 }

@@ -113,6 +113,11 @@ pub fn run(paths: &[PathBuf], options: &RunOptions, sink: &mut dyn RecordSink) -
             "{copy}: not read; its content is the start of {original}, which is read"
         ));
     }
+    for (directory, original) in &expansion.repeated_directories {
+        warnings.push(format!(
+            "{directory}: not walked; it is the same directory as {original}, which is walked"
+        ));
+    }
     for directory in &expansion.empty_directories {
         warnings.push(format!("{directory}: no files to read in this directory"));
     }
