@@ -6,6 +6,7 @@ mod discover;
 #[cfg(unix)]
 mod follow;
 mod lines;
+mod stop;
 
 use std::fmt;
 use std::fs::File;
@@ -17,8 +18,9 @@ use std::sync::Arc;
 pub(crate) use discover::appliance_subdirectory;
 pub use discover::{expand_inputs, rotation_time, DiscoveredInput, Expansion};
 #[cfg(unix)]
-pub use follow::{FollowEvent, FollowOptions, Follower, StopHandle, DEFAULT_POLL_INTERVAL};
+pub use follow::{FollowEvent, FollowOptions, Follower, DEFAULT_POLL_INTERVAL};
 pub use lines::{Line, LineReader, DEFAULT_MAX_LINE_BYTES};
+pub use stop::StopHandle;
 
 /// Where one input comes from.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
