@@ -162,6 +162,7 @@ pub fn run_options_for(
         utc_offset,
         host: input.host.clone(),
         threads: usize::try_from(input.threads).unwrap_or(2),
+        stop: None,
     };
     Ok((paths, options))
 }

@@ -218,6 +218,19 @@ struct Appliance {
     next_sweep: i64,
 }
 
+impl Appliance {
+    /// Writes the finished messages waiting for their consolidated event
+    /// without it, in MID order.
+    fn write_held(&mut self, sink: &mut dyn RecordSink) {
+        let mut held: Vec<(u64, MessageRecord)> = self.held.drain().collect();
+        held.sort_by_key(|(mid, _)| *mid);
+        self.held_order.clear();
+        for (_, record) in held {
+            sink.message(record);
+        }
+    }
+}
+
 /// Joins events of many appliances into records.
 #[derive(Debug, Default)]
 pub struct Correlator {
@@ -375,6 +388,17 @@ impl Correlator {
         }
     }
 
+    /// Emits every finished record that still waits, as
+    /// [`Self::emit_waiting`] does, and the finished messages waiting for
+    /// their consolidated event without it: for a run that ends before its
+    /// input does, whose open records are left out.
+    pub fn emit_finished(&mut self, sink: &mut dyn RecordSink) {
+        self.emit_waiting(sink);
+        for appliance in &mut self.appliances {
+            appliance.write_held(sink);
+        }
+    }
+
     /// Applies one consolidated event. `offset` is the UTC offset of the
     /// appliance's clock for the event's own times, when known.
     pub fn push_consolidated(
@@ -437,12 +461,7 @@ impl Correlator {
                 }
                 sink.message(record);
             }
-            let mut held: Vec<(u64, MessageRecord)> = appliance.held.drain().collect();
-            held.sort_by_key(|(mid, _)| *mid);
-            appliance.held_order.clear();
-            for (_, record) in held {
-                sink.message(record);
-            }
+            appliance.write_held(sink);
             let mut facts: Vec<(u64, Facts)> = appliance.consolidated.drain().collect();
             facts.sort_by_key(|(mid, facts)| (facts.start.map(|t| t.local_seconds()), *mid));
             for (mid, facts) in facts {
@@ -596,7 +615,11 @@ impl State<'_> {
                 self.sink.message(record);
             }
             None if self.expect_consolidated && finished => {
-                let due = self.appliance.clock + CONSOLIDATED_WAIT_SECONDS;
+                // `emit_waiting` runs this with the clock at its maximum.
+                let due = self
+                    .appliance
+                    .clock
+                    .saturating_add(CONSOLIDATED_WAIT_SECONDS);
                 self.appliance.held_order.push_back((due, mid));
                 if let Some(old) = self.appliance.held.insert(mid, record) {
                     self.sink.message(old);

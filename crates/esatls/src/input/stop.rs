@@ -9,7 +9,7 @@ use std::time::Duration;
 ///
 /// Once the request is made, every `read` on a `Follower` returns `Ok(0)`,
 /// the end of input, even when more bytes are available, and a run given
-/// the handle in `RunOptions::stop` ends at its next read. After
+/// the handle in `RunOptions::stop` ends before its next read. After
 /// [`StopHandle::stop`], a follower's `read` blocked waiting for bytes
 /// returns at once. A flag passed to [`StopHandle::from_flag`] may also be
 /// set directly, for example by a signal handler, and then a blocked `read`

@@ -25,7 +25,7 @@ pub const PROGRESS_INTERVAL: std::time::Duration = std::time::Duration::from_sec
 /// Templates kept in the summary while a run goes on; the full sorted list
 /// is made at the end.
 const TOP_TEMPLATES_LIVE: usize = 50;
-use crate::input::{expand_inputs, DEFAULT_MAX_LINE_BYTES};
+use crate::input::{expand_inputs, StopHandle, DEFAULT_MAX_LINE_BYTES};
 use crate::record::RecordSink;
 
 /// Settings of a run.
@@ -46,6 +46,13 @@ pub struct RunOptions {
     /// Threads per input: 1 parses and correlates on the calling thread;
     /// 2 (the default) parses on a second thread meanwhile.
     pub threads: usize,
+    /// Handle that ends the run early. Once a stop is requested, reading
+    /// ends before the next refill of the 256 KiB read buffer, inputs not
+    /// yet read are left out, and records still open are not written,
+    /// since they would be incomplete. A read that is waiting for data (a
+    /// pipe whose writer is quiet) is not cut short: the run stops once
+    /// data or the end of the input arrives.
+    pub stop: Option<StopHandle>,
 }
 
 impl Default for RunOptions {
@@ -57,7 +64,15 @@ impl Default for RunOptions {
             utc_offset: None,
             host: None,
             threads: 2,
+            stop: None,
         }
+    }
+}
+
+impl RunOptions {
+    /// Returns whether a stop has been requested through [`Self::stop`].
+    pub fn stop_requested(&self) -> bool {
+        self.stop.as_ref().is_some_and(StopHandle::is_stopped)
     }
 }
 
@@ -76,6 +91,10 @@ pub struct RunSummary {
     pub errors: Vec<String>,
     /// Inputs left out on purpose (given twice), with the reason.
     pub warnings: Vec<String>,
+    /// Whether the run ended before its inputs did (at a stop request, or
+    /// at the end of a followed input), so that records still open were
+    /// not written.
+    pub interrupted: bool,
 }
 
 impl RunSummary {
@@ -89,7 +108,8 @@ impl RunSummary {
 /// chronological order and sends every record to `sink`.
 ///
 /// A file that cannot be opened or read is reported in the summary's
-/// `errors` and the run goes on with the other inputs.
+/// `errors` and the run goes on with the other inputs. A stop requested
+/// through [`RunOptions::stop`] ends the run early, as that field describes.
 pub fn run(paths: &[PathBuf], options: &RunOptions, sink: &mut dyn RecordSink) -> RunSummary {
     let expansion = expand_inputs(paths);
     let mut errors: Vec<String> = expansion.errors.iter().map(ToString::to_string).collect();
@@ -122,7 +142,12 @@ pub fn run(paths: &[PathBuf], options: &RunOptions, sink: &mut dyn RecordSink) -
         warnings.push(format!("{directory}: no files to read in this directory"));
     }
     let mut prepared = Vec::new();
+    let mut interrupted = false;
     for input in expansion.inputs {
+        if options.stop_requested() {
+            interrupted = true;
+            break;
+        }
         match PreparedSource::prepare(input, options) {
             Ok(source) => prepared.push(source),
             Err(error) => errors.push(error.to_string()),
@@ -136,8 +161,12 @@ pub fn run(paths: &[PathBuf], options: &RunOptions, sink: &mut dyn RecordSink) -
     let mut pipeline = Pipeline::new(options);
     pipeline.summary.errors = errors;
     pipeline.summary.warnings = warnings;
+    pipeline.summary.interrupted = interrupted;
     let mut directories = Vec::with_capacity(prepared.len());
     for source in prepared {
+        if pipeline.check_stop() {
+            break;
+        }
         let directory = source.directory();
         let read = pipeline.summary.sources.len();
         let recognised = pipeline.summary.lines.recognised;
@@ -242,6 +271,9 @@ pub fn run_bytes(
     let mut pipeline = Pipeline::new(options);
     pipeline.summary.errors = errors;
     for source in prepared {
+        if pipeline.check_stop() {
+            break;
+        }
         pipeline.read_source(source, sink);
     }
     pipeline.finish(sink)
@@ -251,7 +283,7 @@ pub fn run_bytes(
 /// is there, then what is written to it, across ESA's rotation of the
 /// current file, until `stop` is set. Records go to `sink` as they
 /// complete; at the stop, records still open are not written (they would
-/// be incomplete), and the summary is returned.
+/// be incomplete), and the summary, marked interrupted, is returned.
 ///
 /// `on_event` gets a line of text for what the follower does: the file it
 /// starts with (or that it waits for one to appear), and each switch to
@@ -297,10 +329,10 @@ pub fn follow(
     let mut pipeline = Pipeline::new(options.clone());
     pipeline.live = true;
     pipeline.read_source(source, sink);
-    pipeline.summary.correlation = pipeline.correlator.stats().clone();
-    pipeline.summary.templates = pipeline.templates.sorted();
-    pipeline.summary.other_templates = pipeline.templates.other;
-    Ok(pipeline.summary)
+    // A followed input has no end of its own, so its open records are
+    // incomplete.
+    pipeline.summary.interrupted = true;
+    Ok(pipeline.finish(sink))
 }
 
 /// Returns whether a directory has a file directly in it, or no
@@ -368,10 +400,15 @@ impl Pipeline {
             ));
             return;
         };
-        let reader::Finished { summary, error } = *finished;
+        let reader::Finished {
+            summary,
+            error,
+            stopped,
+        } = *finished;
         if let Some(error) = error {
             self.summary.errors.push(error.to_string());
         }
+        self.summary.interrupted |= stopped;
         if self.live {
             self.summary.sources.pop();
         }
@@ -537,12 +574,152 @@ impl Pipeline {
         });
     }
 
-    /// Emits the records still open and returns the summary.
+    /// Marks the run as interrupted if a stop has been requested, and
+    /// returns whether it is, so that the inputs not yet read are left out.
+    fn check_stop(&mut self) -> bool {
+        if self.options.stop_requested() {
+            self.summary.interrupted = true;
+        }
+        self.summary.interrupted
+    }
+
+    /// Emits the records still open and returns the summary. After an
+    /// interrupted run, only the finished records that still wait are
+    /// written: the open ones would be incomplete.
     pub fn finish(mut self, sink: &mut dyn RecordSink) -> RunSummary {
-        self.summary.correlation = self.correlator.finish(sink);
         self.summary.lines.fill_maps();
         self.summary.templates = self.templates.sorted();
         self.summary.other_templates = self.templates.other;
+        self.summary.correlation = if self.summary.interrupted {
+            self.correlator.emit_finished(sink);
+            self.correlator.stats().clone()
+        } else {
+            self.correlator.finish(sink)
+        };
         self.summary
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::{Collect, ConnectionRecord, MessageRecord};
+
+    /// Returns a log of `count` messages of three lines each, all in one
+    /// second, so that each finished message waits for the next second
+    /// before it is written.
+    fn messages_log(count: u32) -> Vec<u8> {
+        let mut log = String::new();
+        for mid in 0..count {
+            let time = "Mon Mar  2 10:00:00 2026";
+            log.push_str(&format!(
+                "{time} Info: Start MID {mid} ICID 0\n\
+                 {time} Info: MID {mid} ICID 0 From: <a@example.net>\n\
+                 {time} Info: Message finished MID {mid} done\n"
+            ));
+        }
+        log.into_bytes()
+    }
+
+    /// Keeps the messages and requests the stop after the first batch.
+    struct StopAfterFirstBatch {
+        stop: StopHandle,
+        messages: Vec<MessageRecord>,
+    }
+
+    impl RecordSink for StopAfterFirstBatch {
+        fn message(&mut self, record: MessageRecord) {
+            self.messages.push(record);
+        }
+
+        fn connection(&mut self, _record: ConnectionRecord) {}
+
+        fn progress(&mut self, _summary: &RunSummary) {
+            self.stop.stop();
+        }
+    }
+
+    #[test]
+    fn stop_ends_run_with_finished_records() {
+        let count = 60_000;
+        let log = messages_log(count);
+        for threads in [1, 2] {
+            let stop = StopHandle::new();
+            let options = RunOptions {
+                threads,
+                stop: Some(stop.clone()),
+                ..RunOptions::default()
+            };
+            let mut sink = StopAfterFirstBatch {
+                stop,
+                messages: Vec::new(),
+            };
+            let summary = run_bytes(&[("messages.log", &log)], &options, &mut sink);
+            assert!(summary.interrupted, "{threads} threads");
+            assert!(!summary.sources[0].complete, "{threads} threads");
+            assert!(summary.errors.is_empty(), "{threads} threads");
+            let lines_read = summary.lines.physical;
+            assert!(lines_read < u64::from(count) * 3, "{threads} threads");
+            // Every message whose last line was read is written, although
+            // its second had not ended; a message cut short is not.
+            assert_eq!(
+                sink.messages.len() as u64,
+                lines_read / 3,
+                "{threads} threads"
+            );
+            assert!(
+                sink.messages.iter().all(|message| message.complete),
+                "{threads} threads"
+            );
+            assert_eq!(summary.correlation.open_messages_at_end, 0);
+        }
+    }
+
+    #[test]
+    fn stop_writes_message_waiting_for_consolidated_event() {
+        let stop = StopHandle::new();
+        let mut options = RunOptions {
+            threads: 1,
+            stop: Some(stop.clone()),
+            ..RunOptions::default()
+        };
+        options.correlate.expect_consolidated = true;
+        let mut sink = StopAfterFirstBatch {
+            stop,
+            messages: Vec::new(),
+        };
+        let summary = run_bytes(&[("messages.log", &messages_log(1))], &options, &mut sink);
+        assert!(summary.interrupted);
+        assert_eq!(sink.messages.len(), 1);
+        assert!(sink.messages[0].complete);
+    }
+
+    #[test]
+    fn stop_before_run_reads_nothing() {
+        let stop = StopHandle::new();
+        stop.stop();
+        let options = RunOptions {
+            stop: Some(stop),
+            ..RunOptions::default()
+        };
+        let mut sink = Collect::default();
+        let summary = run_bytes(&[("messages.log", &messages_log(3))], &options, &mut sink);
+        assert!(summary.interrupted);
+        assert!(summary.sources.is_empty());
+        assert_eq!(summary.lines.physical, 0);
+        assert!(sink.messages.is_empty());
+    }
+
+    #[test]
+    fn run_without_stop_is_complete() {
+        let mut sink = Collect::default();
+        let summary = run_bytes(
+            &[("messages.log", &messages_log(3))],
+            &RunOptions::default(),
+            &mut sink,
+        );
+        assert!(!summary.interrupted);
+        assert!(summary.sources[0].complete);
+        assert_eq!(sink.messages.len(), 3);
     }
 }

@@ -117,6 +117,8 @@ pub(crate) struct Counts {
 pub(crate) struct Finished {
     pub summary: SourceSummary,
     pub error: Option<InputError>,
+    /// Whether a stop request ended the reading before the input's end.
+    pub stopped: bool,
 }
 
 /// Parses the text of every entry of a batch, counting what it finds.
@@ -243,6 +245,8 @@ pub(crate) struct SourceParser {
     /// offset (looked up once per change of name, not once per line).
     last_name: Option<(Option<String>, u16, Option<i32>)>,
     headers: HeaderParser,
+    /// Whether a stop request ended the reading.
+    stopped: bool,
 }
 
 impl SourceParser {
@@ -270,6 +274,7 @@ impl SourceParser {
             recycled: None,
             last_name: None,
             headers: HeaderParser::new(),
+            stopped: false,
         }
     }
 
@@ -320,6 +325,7 @@ impl SourceParser {
         let finished = Finished {
             summary: self.summary,
             error,
+            stopped: self.stopped,
         };
         deliver(Message::Done(Box::new(finished), counts));
     }
@@ -347,6 +353,12 @@ impl SourceParser {
                         self.close_entry();
                     }
                     if !self.send_batch(sender, false) {
+                        break Ok(());
+                    }
+                    // Checked before each refill of the read buffer (256
+                    // KiB), so that a large input stops promptly.
+                    if self.options.stop_requested() {
+                        self.stopped = true;
                         break Ok(());
                     }
                     match lines.next_line() {
@@ -388,7 +400,7 @@ impl SourceParser {
         self.summary.bytes = lines.offset();
         match result {
             Ok(()) => {
-                self.summary.complete = true;
+                self.summary.complete = !self.stopped;
                 Ok(())
             }
             Err(source) => {
