@@ -21,6 +21,7 @@ pub use discover::{expand_inputs, rotation_time, DiscoveredInput, Expansion};
 pub use follow::{FollowEvent, FollowOptions, Follower, DEFAULT_POLL_INTERVAL};
 pub use lines::{Line, LineReader, DEFAULT_MAX_LINE_BYTES};
 pub use stop::StopHandle;
+pub(crate) use stop::{is_stopped_read, StoppableReader};
 
 /// Where one input comes from.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -49,9 +49,10 @@ pub struct RunOptions {
     /// Handle that ends the run early. Once a stop is requested, reading
     /// ends before the next refill of the 256 KiB read buffer, inputs not
     /// yet read are left out, and records still open are not written,
-    /// since they would be incomplete. A read that is waiting for data (a
-    /// pipe whose writer is quiet) is not cut short: the run stops once
-    /// data or the end of the input arrives.
+    /// since they would be incomplete. An input that is not a regular file
+    /// (standard input, a pipe) is then read on a thread of its own, so
+    /// that a read waiting for data ends at the stop too, within 50 ms;
+    /// that thread ends once data or the end of the input arrives.
     pub stop: Option<StopHandle>,
 }
 

@@ -18,7 +18,7 @@ use super::RunOptions;
 use crate::cef::{parse_cef, CefEvent, ConsolidatedEvent};
 use crate::event::{parse_event, template::template_of, Event};
 use crate::header::{HeaderParser, HeaderSpans, LogTime, Payload};
-use crate::input::{open, Compression, InputError, LineReader};
+use crate::input::{is_stopped_read, open, Compression, InputError, LineReader};
 
 /// Returns whether a `Time offset from UTC` value can be shown in RFC 3339.
 pub(crate) fn valid_offset(seconds: i32) -> bool {
@@ -364,6 +364,10 @@ impl SourceParser {
                     match lines.next_line() {
                         Ok(Some(line)) => line,
                         Ok(None) => break Ok(()),
+                        Err(source) if is_stopped_read(&source) => {
+                            self.stopped = true;
+                            break Ok(());
+                        }
                         Err(source) => break Err(source),
                     }
                 }

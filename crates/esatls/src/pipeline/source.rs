@@ -11,6 +11,7 @@ use crate::event::{parse_event, Event};
 use crate::header::{parse_header, LogTime, Payload, RawTime};
 use crate::input::{
     open, rotation_time, Compression, DiscoveredInput, InputError, LineReader, Origin,
+    StoppableReader,
 };
 
 /// Bytes of an input read ahead to find its file header and first time.
@@ -179,6 +180,16 @@ fn read_head(reader: &mut dyn Read) -> (Vec<u8>, Option<io::Error>) {
     (head, None)
 }
 
+/// Returns `reader`, read on a thread of its own when the run can be
+/// stopped, so that a read waiting for data (from a pipe) ends at the stop
+/// too.
+fn stoppable(reader: Box<dyn Read + Send>, options: &RunOptions) -> Box<dyn Read + Send> {
+    match &options.stop {
+        Some(stop) => Box::new(StoppableReader::new(reader, stop.clone())),
+        None => reader,
+    }
+}
+
 /// A reader that fails once with a saved error, then reads on from
 /// `rest`.
 struct FailOnce {
@@ -250,6 +261,10 @@ impl PreparedSource {
         mut opened: crate::input::OpenedInput,
         options: &RunOptions,
     ) -> Result<Self, InputError> {
+        if !opened.regular {
+            let reader = std::mem::replace(&mut opened.reader, Box::new(io::empty()));
+            opened.reader = stoppable(reader, options);
+        }
         // A read error in the first bytes (a corrupt compressed file) is
         // raised again when the input is read, after the bytes before it.
         let (head, head_error) = read_head(&mut opened.reader);
