@@ -10,7 +10,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(name = "esatls", version, max_term_width = 100)]
 #[command(
     after_help = "Exit status: 0 success; 1 a filter or trace matched nothing; \
-2 usage error, or an input could not be read completely."
+2 usage error, or an input could not be read completely; 130 interrupted \
+(Ctrl-C, SIGTERM or SIGHUP), after writing the records completed so far."
 )]
 pub struct Cli {
     #[command(subcommand)]

@@ -843,13 +843,36 @@ impl Follower {
 
     /// Sends `signal` (`-TERM`, say) and waits for the exit.
     fn signal(mut self, signal: &str) -> Output {
+        self.send(signal);
         let child = self.0.take().expect("the follower runs");
+        child.wait_with_output().unwrap()
+    }
+
+    /// Sends `signal` and waits at most 10 s for the exit, for a child
+    /// whose output goes to files.
+    fn signal_and_wait(&mut self, signal: &str) -> std::process::ExitStatus {
+        self.send(signal);
+        let child = self.0.as_mut().expect("the follower runs");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "esatls did not end within 10 s of {signal}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
+    fn send(&self, signal: &str) {
+        let child = self.0.as_ref().expect("the follower runs");
         let status = Command::new("kill")
             .args([signal, &child.id().to_string()])
             .status()
             .unwrap();
         assert!(status.success());
-        child.wait_with_output().unwrap()
     }
 }
 
@@ -1935,6 +1958,83 @@ fn same_size_logs_differing_late_are_both_read() {
     assert_eq!(report["inbound"]["messages"]["total"], 2);
 }
 
+/// Returns a mail log of one message per id in `ids`, each received and
+/// delivered over TLS within the second that its id gives (id 3 at
+/// 00:00:03), with its MID, ICID and DCID equal to the id.
+fn numbered_messages(ids: std::ops::Range<u32>) -> String {
+    let mut log = String::new();
+    for id in ids {
+        let second = id % 86_400;
+        let time = format!(
+            "Mon Mar  2 {:02}:{:02}:{:02} 2026 Info:",
+            second / 3_600,
+            second / 60 % 60,
+            second % 60
+        );
+        log.push_str(&format!(
+            "{time} New SMTP ICID {id} interface Data 1 (192.0.2.1) address 198.51.100.10 \
+             reverse dns host mx.example.net verified yes\n\
+             {time} ICID {id} TLS success protocol TLSv1.2 cipher ECDHE-RSA-AES256-GCM-SHA384\n\
+             {time} Start MID {id} ICID {id}\n\
+             {time} MID {id} ICID {id} From: <alice@example.net>\n\
+             {time} MID {id} ICID {id} RID 0 To: <bob@example.com>\n\
+             {time} MID {id} ready 1024 bytes from <alice@example.net>\n\
+             {time} ICID {id} close\n\
+             {time} New SMTP DCID {id} interface 192.0.2.2 address 192.0.2.60 port 25\n\
+             {time} DCID {id} TLS success protocol TLSv1.3 cipher TLS_AES_256_GCM_SHA384\n\
+             {time} Delivery start DCID {id} MID {id} to RID [0]\n\
+             {time} Message done DCID {id} MID {id} to RID [0]\n\
+             {time} Message finished MID {id} done\n\
+             {time} DCID {id} close\n"
+        ));
+    }
+    log
+}
+
+/// Runs esatls with `args` on a log written to its standard input without
+/// end, and sends `signal` once 1 MiB of the log has been read. The writer
+/// stops after 48 MiB, so that a run the signal does not stop still ends.
+#[cfg(unix)]
+fn signal_while_streaming(args: &[&str], signal: &str) -> Output {
+    use std::io::Write;
+    let mut child = Follower::spawn(
+        Command::new(env!("CARGO_BIN_EXE_esatls"))
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+    );
+    let mut input = child.0.as_mut().unwrap().stdin.take().unwrap();
+    let (sent, written) = std::sync::mpsc::channel();
+    let writer = std::thread::spawn(move || {
+        let mut total = 0;
+        let mut first = 1;
+        while total < 48 << 20 {
+            let chunk = numbered_messages(first..first + 100);
+            first += 100;
+            // The write fails once the run has ended.
+            if input.write_all(chunk.as_bytes()).is_err() {
+                break;
+            }
+            total += chunk.len();
+            let _ = sent.send(total);
+        }
+    });
+    // A pipe buffers 64 KiB (the Linux default), so the run has read most
+    // of what was written.
+    loop {
+        let total = written
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .expect("esatls reads its standard input");
+        if total >= 1 << 20 {
+            break;
+        }
+    }
+    let output = child.signal(signal);
+    writer.join().unwrap();
+    output
+}
+
 #[cfg(unix)]
 #[test]
 fn linked_directories_are_walked_once() {
@@ -1982,5 +2082,136 @@ fn linked_directories_are_walked_once() {
                 logs.display()
             ),
         ]
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn signals_end_run_with_finished_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mail_logs.current");
+    // About 30 MB, which takes seconds to read in a debug build.
+    let count = 30_000;
+    std::fs::write(&path, numbered_messages(1..count + 1)).unwrap();
+    for signal in ["-INT", "-TERM", "-HUP"] {
+        let out_path = dir.path().join("out.json");
+        let child = Follower::spawn(
+            Command::new(env!("CARGO_BIN_EXE_esatls"))
+                .args(["messages", "--format", "json"])
+                .arg(&path)
+                .stdin(Stdio::null())
+                .stdout(std::fs::File::create(&out_path).unwrap())
+                .stderr(Stdio::piped()),
+        );
+        // Standard output is buffered: the first bytes show that records
+        // are being written.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while std::fs::metadata(&out_path).unwrap().len() == 0 {
+            assert!(std::time::Instant::now() < deadline, "no record written");
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        let output = child.signal(signal);
+        assert_eq!(output.status.code(), Some(130), "{signal}");
+        assert_eq!(String::from_utf8_lossy(&output.stderr), "", "{signal}");
+        let text = std::fs::read_to_string(&out_path).unwrap();
+        let records: Vec<Value> = text
+            .lines()
+            .map(|line| serde_json::from_str(line).expect("each line is JSON"))
+            .collect();
+        let mids: Vec<u64> = records
+            .iter()
+            .map(|record| record["mid"].as_u64().unwrap())
+            .collect();
+        // Every message finished before the signal is written, in order,
+        // and the run stopped before the end of the log.
+        assert!(!mids.is_empty(), "{signal}");
+        assert!(
+            mids.len() < count as usize,
+            "{signal}: {} records",
+            mids.len()
+        );
+        let expected: Vec<u64> = (1..=mids.len() as u64).collect();
+        assert_eq!(mids, expected, "{signal}");
+        assert!(
+            records.iter().all(|record| record["complete"] == true),
+            "{signal}"
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn signal_ends_run_on_quiet_pipe() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let out_path = dir.path().join("out.json");
+    let stderr_path = dir.path().join("stderr");
+    let mut child = Follower::spawn(
+        Command::new(env!("CARGO_BIN_EXE_esatls"))
+            .args(["messages", "--format", "json", "-"])
+            .stdin(Stdio::piped())
+            .stdout(std::fs::File::create(&out_path).unwrap())
+            .stderr(std::fs::File::create(&stderr_path).unwrap()),
+    );
+    let mut input = child.0.as_mut().unwrap().stdin.take().unwrap();
+    // About 400 KB, more than the 256 KiB read ahead, and read in well
+    // under the second that follows.
+    input
+        .write_all(numbered_messages(1..401).as_bytes())
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    // Standard input stays open and quiet, so only the signal ends the run.
+    let status = child.signal_and_wait("-TERM");
+    drop(input);
+    assert_eq!(status.code(), Some(130));
+    assert_eq!(std::fs::read_to_string(&stderr_path).unwrap(), "");
+    let mids: Vec<u64> = std::fs::read_to_string(&out_path)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let record: Value = serde_json::from_str(line).expect("each line is JSON");
+            record["mid"].as_u64().unwrap()
+        })
+        .collect();
+    // Every message was finished, the last one too, although its second
+    // had not ended.
+    let expected: Vec<u64> = (1..=400).collect();
+    assert_eq!(mids, expected);
+}
+
+#[cfg(unix)]
+#[test]
+fn terminated_report_covers_what_was_read() {
+    let output = signal_while_streaming(&["report", "--format", "json"], "-TERM");
+    assert_eq!(output.status.code(), Some(130));
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+    let report: Value = serde_json::from_str(&stdout(&output)).expect("one JSON report");
+    let messages = &report["inbound"]["messages"];
+    assert!(messages["total"].as_u64().unwrap() > 0, "{messages}");
+    assert_eq!(messages["success"], messages["total"]);
+    assert_eq!(
+        report["outbound"]["recipients"]["delivered"],
+        messages["total"]
+    );
+    assert_eq!(report["sources"][0]["name"], "<stdin>");
+    assert_eq!(report["sources"][0]["complete"], false);
+    assert_eq!(report["correlation"]["open_messages_at_end"], 0);
+    assert_eq!(report["errors"], serde_json::json!([]));
+}
+
+#[cfg(unix)]
+#[test]
+fn interrupted_trace_prints_what_it_found() {
+    let output = signal_while_streaming(&["trace", "5", "--format", "json"], "-INT");
+    assert_eq!(output.status.code(), Some(130));
+    let found = json_lines(&output);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["kind"], "message");
+    assert_eq!(found[0]["mid"], 5);
+    let lines = found[0]["lines"].as_array().unwrap();
+    assert_eq!(lines.len(), 11);
+    assert_eq!(
+        lines[10]["text"],
+        "Mon Mar  2 00:00:05 2026 Info: Message finished MID 5 done"
     );
 }

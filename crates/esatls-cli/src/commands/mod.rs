@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Context, Result};
 
 use esatls::correlate::CorrelateOptions;
-use esatls::input::DEFAULT_MAX_LINE_BYTES;
+use esatls::input::{StopHandle, DEFAULT_MAX_LINE_BYTES};
 use esatls::output::sanitize::for_terminal;
 use esatls::output::table::TableStyle;
 use esatls::pipeline::{RunOptions, RunSummary};
@@ -25,24 +25,11 @@ use crate::exit;
 /// also used after SIGTERM and SIGHUP, which end a run the same way.
 pub const INTERRUPTED: u8 = 130;
 
-/// Runs the pipeline over `paths`, or follows the one path with `--follow`.
-/// Returns the summary and whether the run was interrupted.
-pub fn run_pipeline(
-    paths: &[PathBuf],
-    options: &RunOptions,
-    follow: &FollowArgs,
-    sink: &mut dyn RecordSink,
-) -> Result<(RunSummary, bool)> {
-    if !follow.follow {
-        return Ok((esatls::pipeline::run(paths, options, sink), false));
-    }
-    let [path] = paths else {
-        bail!(
-            "--follow reads one file or directory, but {} paths were given",
-            paths.len()
-        );
-    };
-    let stop = esatls::input::StopHandle::new();
+/// Installs the handler of Ctrl-C, SIGTERM and SIGHUP: the first signal
+/// requests a stop through the returned handle, and a second one ends the
+/// process at once with status [`INTERRUPTED`].
+fn stop_on_signal() -> Result<StopHandle> {
+    let stop = StopHandle::new();
     let handler_stop = stop.clone();
     ctrlc::set_handler(move || {
         if handler_stop.is_stopped() {
@@ -52,6 +39,43 @@ pub fn run_pipeline(
         handler_stop.stop();
     })
     .context("cannot install the interrupt handler")?;
+    Ok(stop)
+}
+
+/// Runs the pipeline over `paths` until the inputs end or a signal stops
+/// it. Returns the summary and whether a signal arrived.
+pub fn run_until_signal(
+    paths: &[PathBuf],
+    options: &RunOptions,
+    sink: &mut dyn RecordSink,
+) -> Result<(RunSummary, bool)> {
+    let stop = stop_on_signal()?;
+    let options = RunOptions {
+        stop: Some(stop.clone()),
+        ..options.clone()
+    };
+    let summary = esatls::pipeline::run(paths, &options, sink);
+    Ok((summary, stop.is_stopped()))
+}
+
+/// Runs the pipeline over `paths`, or follows the one path with `--follow`.
+/// Returns the summary and whether a signal arrived.
+pub fn run_pipeline(
+    paths: &[PathBuf],
+    options: &RunOptions,
+    follow: &FollowArgs,
+    sink: &mut dyn RecordSink,
+) -> Result<(RunSummary, bool)> {
+    if !follow.follow {
+        return run_until_signal(paths, options, sink);
+    }
+    let [path] = paths else {
+        bail!(
+            "--follow reads one file or directory, but {} paths were given",
+            paths.len()
+        );
+    };
+    let stop = stop_on_signal()?;
     if path.as_os_str() == "-" {
         // A pipe ends when its writer does (`tail -F` stopped by the same
         // Ctrl-C), so standard input is read to its end.

@@ -7,10 +7,10 @@ use serde::Serialize;
 
 use esatls::output::json;
 use esatls::output::sanitize::for_terminal;
-use esatls::pipeline::{self, RunSummary};
+use esatls::pipeline::RunSummary;
 use esatls::record::{ConnectionRecord, Direction, Evidence, MessageRecord, RecordSink, TlsState};
 
-use super::{finish_run, flush, run_options, stdout};
+use super::{finish_run, flush, run_options, run_until_signal, stdout, INTERRUPTED};
 use crate::cli::{TraceArgs, TraceFormat};
 use crate::exit;
 
@@ -307,7 +307,7 @@ pub fn run(args: TraceArgs) -> Result<u8> {
         messages: Vec::new(),
         connections: Vec::new(),
     };
-    let summary = pipeline::run(&paths, &options, &mut sink);
+    let (summary, interrupted) = run_until_signal(&paths, &options, &mut sink)?;
     let mut found = Vec::new();
     for mut record in sink.messages {
         let lines = lines_of(&record.evidence, &summary);
@@ -326,7 +326,9 @@ pub fn run(args: TraceArgs) -> Result<u8> {
     let mut out = stdout();
     write_found(&mut out, &found, args.format).context("cannot write to standard output")?;
     flush(&mut out)?;
-    let status = if found.is_empty() {
+    let status = if interrupted {
+        INTERRUPTED
+    } else if found.is_empty() {
         eprintln!(
             "esatls: no message or connection matches '{}'",
             for_terminal(&args.id)
