@@ -1991,19 +1991,24 @@ fn numbered_messages(ids: std::ops::Range<u32>) -> String {
     log
 }
 
+/// Starts esatls with `args`, with its standard streams piped.
+fn spawn_piped(args: &[&str]) -> Follower {
+    Follower::spawn(
+        Command::new(env!("CARGO_BIN_EXE_esatls"))
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+    )
+}
+
 /// Runs esatls with `args` on a log written to its standard input without
 /// end, and sends `signal` once 1 MiB of the log has been read. The writer
 /// stops after 48 MiB, so that a run the signal does not stop still ends.
 #[cfg(unix)]
 fn signal_while_streaming(args: &[&str], signal: &str) -> Output {
     use std::io::Write;
-    let mut child = Follower::spawn(
-        Command::new(env!("CARGO_BIN_EXE_esatls"))
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped()),
-    );
+    let mut child = spawn_piped(args);
     let mut input = child.0.as_mut().unwrap().stdin.take().unwrap();
     let (sent, written) = std::sync::mpsc::channel();
     let writer = std::thread::spawn(move || {
@@ -2214,4 +2219,67 @@ fn interrupted_trace_prints_what_it_found() {
         lines[10]["text"],
         "Mon Mar  2 00:00:05 2026 Info: Message finished MID 5 done"
     );
+}
+
+/// Runs esatls with `args` and `input` on its standard input.
+fn esatls_with_input(args: &[&str], input: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = spawn_piped(args);
+    let mut stdin = child.0.as_mut().unwrap().stdin.take().unwrap();
+    // A run that rejects its input may end before reading all of it.
+    let _ = stdin.write_all(input);
+    drop(stdin);
+    child.0.take().unwrap().wait_with_output().unwrap()
+}
+
+#[test]
+fn follow_rejects_compressed_standard_input() {
+    use std::io::Write;
+    let log = std::fs::read(fixture("lifecycle.log")).unwrap();
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    encoder.write_all(&log).unwrap();
+    let gzip = encoder.finish().unwrap();
+    // The other formats are recognised by their magic numbers alone.
+    let zstd = [&[0x28, 0xb5, 0x2f, 0xfd][..], &log].concat();
+    let bzip2 = [&b"BZh9"[..], &log].concat();
+    let xz = [&[0xfd, b'7', b'z', b'X', b'Z', 0x00][..], &log].concat();
+    for (input, compression) in [
+        (&gzip, "gzip"),
+        (&zstd, "zstd"),
+        (&bzip2, "bzip2"),
+        (&xz, "xz"),
+    ] {
+        for args in [
+            &["messages", "--follow", "-"][..],
+            &["report", "--follow", "--format", "json", "-"],
+        ] {
+            let output = esatls_with_input(args, input);
+            assert_eq!(output.status.code(), Some(2), "{compression} {args:?}");
+            assert_eq!(stdout(&output), "", "{compression} {args:?}");
+            assert_eq!(
+                String::from_utf8_lossy(&output.stderr),
+                format!(
+                    "esatls: error: standard input is {compression}-compressed, so it is \
+                     complete: read it without --follow\n"
+                ),
+                "{args:?}"
+            );
+        }
+    }
+    // Without --follow, compressed standard input is read.
+    let output = esatls_with_input(&["messages", "--format", "json", "-"], &gzip);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(mids_of(&output), vec![500]);
+}
+
+#[test]
+fn follow_keeps_first_bytes_of_standard_input() {
+    let log = std::fs::read(fixture("lifecycle.log")).unwrap();
+    let output = esatls_with_input(&["report", "--follow", "--format", "json", "-"], &log);
+    assert_eq!(output.status.code(), Some(0));
+    let reports = json_lines(&output);
+    let report = reports.last().unwrap();
+    assert_eq!(report["lines"]["total"], 33);
+    assert_eq!(report["lines"]["unrecognised"], 0);
+    assert_eq!(report["sources"][0]["serial"], "4229AAAA0000-TEST0001");
 }

@@ -9,10 +9,10 @@ mod trace;
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 
 use esatls::correlate::CorrelateOptions;
-use esatls::input::{StopHandle, DEFAULT_MAX_LINE_BYTES};
+use esatls::input::{InputError, StopHandle, DEFAULT_MAX_LINE_BYTES};
 use esatls::output::sanitize::for_terminal;
 use esatls::output::table::TableStyle;
 use esatls::pipeline::{RunOptions, RunSummary};
@@ -79,7 +79,13 @@ pub fn run_pipeline(
     if path.as_os_str() == "-" {
         // A pipe ends when its writer does (`tail -F` stopped by the same
         // Ctrl-C), so standard input is read to its end.
-        let summary = esatls::pipeline::run_stream(options, sink);
+        let summary = esatls::pipeline::run_stream(options, sink).map_err(|error| match error {
+            InputError::Compressed { compression, .. } => anyhow!(
+                "standard input is {compression}-compressed, so it is complete: \
+                 read it without --follow"
+            ),
+            other => other.into(),
+        })?;
         return Ok((summary, stop.is_stopped()));
     }
     let on_event = |text: &str| eprintln!("esatls: {}", for_terminal(text));

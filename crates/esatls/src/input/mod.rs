@@ -52,21 +52,43 @@ pub enum Compression {
     Xz,
 }
 
+/// Magic numbers of the compressed formats. A bzip2 stream's `BZh` is
+/// followed by its block size, a digit from 1 to 9.
+const MAGIC_NUMBERS: [(Compression, &[u8]); 4] = [
+    (Compression::Gzip, &[0x1f, 0x8b]),
+    (Compression::Zstd, &[0x28, 0xb5, 0x2f, 0xfd]),
+    (Compression::Bzip2, b"BZh"),
+    (Compression::Xz, &[0xfd, b'7', b'z', b'X', b'Z', 0x00]),
+];
+
 impl Compression {
     /// Recognises the compression from the first bytes of a stream (its
     /// magic number), whatever the file is called.
     pub fn detect(head: &[u8]) -> Compression {
-        if head.starts_with(&[0x1f, 0x8b]) {
-            Compression::Gzip
-        } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-            Compression::Zstd
-        } else if head.len() >= 4 && head.starts_with(b"BZh") && (b'1'..=b'9').contains(&head[3]) {
-            Compression::Bzip2
-        } else if head.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0x00]) {
-            Compression::Xz
-        } else {
-            Compression::None
+        for (compression, magic) in MAGIC_NUMBERS {
+            if !head.starts_with(magic) {
+                continue;
+            }
+            if compression == Compression::Bzip2
+                && !head
+                    .get(magic.len())
+                    .is_some_and(|size| (b'1'..=b'9').contains(size))
+            {
+                continue;
+            }
+            return compression;
         }
+        Compression::None
+    }
+
+    /// Returns whether `head` is too short to tell: it is the start of a
+    /// magic number, or of bzip2's magic number and block size, but not
+    /// all of it.
+    pub fn is_partial_magic(head: &[u8]) -> bool {
+        MAGIC_NUMBERS.iter().any(|(compression, magic)| {
+            let length = magic.len() + usize::from(*compression == Compression::Bzip2);
+            head.len() < length && magic.starts_with(&head[..head.len().min(magic.len())])
+        })
     }
 
     pub fn name(self) -> &'static str {
@@ -150,6 +172,13 @@ pub enum InputError {
     },
     #[error("{origin}: not read: {what}")]
     Unsupported { origin: Origin, what: &'static str },
+    /// A stream to be read as it is written is compressed, so it is
+    /// complete already.
+    #[error("{origin}: {compression}-compressed, so it is complete: read it without following")]
+    Compressed {
+        origin: Origin,
+        compression: &'static str,
+    },
     /// A followed file or directory could not be read; the message names
     /// the path.
     #[error("{0}")]
@@ -289,6 +318,33 @@ mod tests {
             let (compression, text) = read_all(data);
             assert_eq!(compression, expected);
             assert_eq!(text, "first line\nsecond line\n", "{}", expected.name());
+        }
+    }
+
+    #[test]
+    fn partial_magic_needs_more_bytes() {
+        for head in [
+            b"".as_slice(),
+            &[0x1f],
+            &[0x28, 0xb5, 0x2f],
+            b"B",
+            b"BZh",
+            &[0xfd, b'7', b'z', b'X', b'Z'],
+        ] {
+            assert!(Compression::is_partial_magic(head), "{head:?}");
+            assert_eq!(Compression::detect(head), Compression::None, "{head:?}");
+        }
+        for head in [
+            &[0x1f, 0x8b][..],
+            &[0x28, 0xb5, 0x2f, 0xfd],
+            b"BZh9",
+            b"BZhx",
+            &[0xfd, b'7', b'z', b'X', b'Z', 0x00],
+            b"Mon Mar  2",
+            &[0x1f, 0x00],
+            b"BA",
+        ] {
+            assert!(!Compression::is_partial_magic(head), "{head:?}");
         }
     }
 

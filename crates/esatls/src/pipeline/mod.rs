@@ -236,16 +236,22 @@ fn unnamed_directories_warning(
 /// lines that complete them arrive, not when the input ends, and the
 /// sink's progress sees the summary while the input stays quiet.
 ///
-/// The input is not read ahead (that would wait for the first 64 KiB), so
-/// it must be plain text, and a `Version` line names the lines after it
-/// only.
-pub fn run_stream(options: &RunOptions, sink: &mut dyn RecordSink) -> RunSummary {
+/// Only the bytes that tell a magic number from text are read ahead, since
+/// a full read-ahead would wait for the first 256 KiB, so a `Version` line
+/// names the lines after it only. The input must be plain text: compressed
+/// input is rejected with
+/// [`InputError::Compressed`](crate::input::InputError::Compressed), since
+/// it is complete and can be read as a file is.
+pub fn run_stream(
+    options: &RunOptions,
+    sink: &mut dyn RecordSink,
+) -> Result<RunSummary, crate::input::InputError> {
     let reader: Box<dyn std::io::Read + Send> = Box::new(std::io::stdin());
-    let source = PreparedSource::unpeeked(crate::input::Origin::Stdin, reader, options);
+    let source = PreparedSource::plain_stream(crate::input::Origin::Stdin, reader, options)?;
     let mut pipeline = Pipeline::new(options.clone());
     pipeline.live = true;
     pipeline.read_source(source, sink);
-    pipeline.finish(sink)
+    Ok(pipeline.finish(sink))
 }
 
 /// Reads in-memory inputs, given as `(name, bytes)` pairs, in the order
@@ -326,7 +332,7 @@ pub fn follow(
         )),
     }
     follower.on_event(move |event| on_event(&event.to_string()));
-    let source = PreparedSource::unpeeked(origin, Box::new(follower), options);
+    let source = PreparedSource::unpeeked(origin, Vec::new(), Box::new(follower), options);
     let mut pipeline = Pipeline::new(options.clone());
     pipeline.live = true;
     pipeline.read_source(source, sink);

@@ -159,13 +159,17 @@ fn peek_facts(head: &[u8]) -> PeekFacts {
     facts
 }
 
-/// Reads up to [`PEEK_BYTES`] from the start of an input. A read error
-/// keeps the bytes read before it and is returned beside them, so that it
-/// can be raised again after those bytes are read.
-fn read_head(reader: &mut dyn Read) -> (Vec<u8>, Option<io::Error>) {
+/// Reads up to [`PEEK_BYTES`] from the start of an input, or less once
+/// `enough` returns true for the bytes read so far. A read error keeps the
+/// bytes read before it and is returned beside them, so that it can be
+/// raised again after those bytes are read.
+fn read_head(
+    reader: &mut dyn Read,
+    enough: impl Fn(&[u8]) -> bool,
+) -> (Vec<u8>, Option<io::Error>) {
     let mut head = vec![0; PEEK_BYTES];
     let mut filled = 0;
-    while filled < PEEK_BYTES {
+    while filled < PEEK_BYTES && !enough(&head[..filled]) {
         match reader.read(&mut head[filled..]) {
             Ok(0) => break,
             Ok(count) => filled += count,
@@ -195,6 +199,19 @@ fn stoppable(reader: Box<dyn Read + Send>, options: &RunOptions) -> Box<dyn Read
 struct FailOnce {
     error: Option<io::Error>,
     rest: Box<dyn Read + Send>,
+}
+
+impl FailOnce {
+    /// Returns `rest`, made to fail first with `error` if there is one.
+    fn wrap(rest: Box<dyn Read + Send>, error: Option<io::Error>) -> Box<dyn Read + Send> {
+        match error {
+            Some(error) => Box::new(FailOnce {
+                error: Some(error),
+                rest,
+            }),
+            None => rest,
+        }
+    }
 }
 
 impl Read for FailOnce {
@@ -230,10 +247,34 @@ impl PreparedSource {
         Self::prepare_opened(input, opened, options)
     }
 
+    /// Wraps a stream read as it is written, which must be plain text. Only
+    /// the bytes that tell a magic number from text are read ahead, since
+    /// waiting for more could wait for lines not written yet.
+    pub(crate) fn plain_stream(
+        origin: Origin,
+        reader: Box<dyn Read + Send>,
+        options: &RunOptions,
+    ) -> Result<Self, InputError> {
+        let mut reader = stoppable(reader, options);
+        let (head, head_error) =
+            read_head(&mut reader, |head| !Compression::is_partial_magic(head));
+        let compression = Compression::detect(&head);
+        if compression != Compression::None {
+            return Err(InputError::Compressed {
+                origin,
+                compression: compression.name(),
+            });
+        }
+        let rest = FailOnce::wrap(reader, head_error);
+        Ok(Self::unpeeked(origin, head, rest, options))
+    }
+
     /// Wraps a stream that must not be read ahead, such as a followed file
     /// that would block: nothing is known of it until its lines are read.
+    /// `head` holds the bytes already read from it, if any.
     pub(crate) fn unpeeked(
         origin: Origin,
+        head: Vec<u8>,
         reader: Box<dyn Read + Send>,
         options: &RunOptions,
     ) -> Self {
@@ -251,7 +292,7 @@ impl PreparedSource {
             // from today's date when it comes.
             year_reference: options.year.is_none().then_some(now),
             order_key: None,
-            stdin_head: Some((Vec::new(), reader)),
+            stdin_head: Some((head, reader)),
             compressed_read: None,
         }
     }
@@ -267,7 +308,7 @@ impl PreparedSource {
         }
         // A read error in the first bytes (a corrupt compressed file) is
         // raised again when the input is read, after the bytes before it.
-        let (head, head_error) = read_head(&mut opened.reader);
+        let (head, head_error) = read_head(&mut opened.reader, |_| false);
         if head.get(257..262) == Some(b"ustar".as_slice()) {
             return Err(InputError::Unsupported {
                 origin: input.origin,
@@ -309,14 +350,7 @@ impl PreparedSource {
         let stdin_head = if opened.regular {
             None
         } else {
-            let rest: Box<dyn Read + Send> = match head_error {
-                Some(error) => Box::new(FailOnce {
-                    error: Some(error),
-                    rest: opened.reader,
-                }),
-                None => opened.reader,
-            };
-            Some((head, rest))
+            Some((head, FailOnce::wrap(opened.reader, head_error)))
         };
         let kind = match (facts.text_entries, facts.consolidated_entries) {
             (_, 0) => SourceKind::MailLogs,
@@ -462,6 +496,50 @@ mod tests {
         assert_eq!(years.resolve(raw(2, None)).year, 2026);
         assert_eq!(years.resolve(raw(3, Some(2030))).year, 2030);
         assert_eq!(years.resolve(raw(4, None)).year, 2030);
+    }
+
+    /// Returns its bytes one per read, as a pipe may.
+    struct OneByteAtATime(io::Cursor<Vec<u8>>);
+
+    impl Read for OneByteAtATime {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let end = buf.len().min(1);
+            self.0.read(&mut buf[..end])
+        }
+    }
+
+    fn plain_stream(bytes: &[u8]) -> Result<PreparedSource, InputError> {
+        let reader = OneByteAtATime(io::Cursor::new(bytes.to_vec()));
+        PreparedSource::plain_stream(
+            Origin::Named("stream".into()),
+            Box::new(reader),
+            &RunOptions::default(),
+        )
+    }
+
+    #[test]
+    fn plain_stream_keeps_bytes_read_ahead() {
+        let mut source = plain_stream(b"BZ is not bzip2\n").unwrap();
+        let (head, mut rest) = source.stdin_head.take().unwrap();
+        assert_eq!(head, b"BZ ");
+        let mut text = String::new();
+        rest.read_to_string(&mut text).unwrap();
+        assert_eq!(text, "is not bzip2\n");
+    }
+
+    #[test]
+    fn plain_stream_rejects_magic_split_across_reads() {
+        let error = plain_stream(&[0xfd, b'7', b'z', b'X', b'Z', 0x00, 1, 2]).err();
+        assert!(
+            matches!(
+                error,
+                Some(InputError::Compressed {
+                    compression: "xz",
+                    ..
+                })
+            ),
+            "{error:?}"
+        );
     }
 
     #[test]
