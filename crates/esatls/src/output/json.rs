@@ -13,8 +13,14 @@ use serde_json::ser::{Formatter, PrettyFormatter};
 use super::sanitize::is_unsafe_char;
 
 fn write_fragment<W: ?Sized + Write>(writer: &mut W, fragment: &str) -> io::Result<()> {
+    // Printable ASCII, nearly all text, is safe: only a fragment with a
+    // control, DEL or a byte of a longer character is looked at closely.
+    let Some(first) = fragment.bytes().position(|b| !(0x20..0x7f).contains(&b)) else {
+        return writer.write_all(fragment.as_bytes());
+    };
     let mut start = 0;
-    for (at, c) in fragment.char_indices() {
+    for (at, c) in fragment[first..].char_indices() {
+        let at = first + at;
         if is_unsafe_char(c) {
             writer.write_all(&fragment.as_bytes()[start..at])?;
             write!(writer, "\\u{:04x}", u32::from(c))?;

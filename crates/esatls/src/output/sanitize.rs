@@ -26,7 +26,8 @@ pub fn is_unsafe_char(c: char) -> bool {
 
 /// Returns `text` with every unsafe character replaced by a visible escape.
 pub fn for_terminal(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_unsafe_char) {
+    // Printable ASCII needs no look at each character.
+    if text.bytes().all(|b| (0x20..0x7f).contains(&b)) || !text.chars().any(is_unsafe_char) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
