@@ -105,6 +105,17 @@ mod tests {
             String::from_utf8(out).unwrap(),
             "\"a\\u001bb\\u202ec\\u007fé\\\"\"\n"
         );
+        // Plain ASCII passes whole; after a safe wide character the
+        // escapes still land in the right places.
+        for (text, written) in [
+            ("plain text", "\"plain text\"\n"),
+            ("abc é\u{200b}x\u{feff}", "\"abc é\\u200bx\\ufeff\"\n"),
+            ("\u{9b}", "\"\\u009b\"\n"),
+        ] {
+            let mut out = Vec::new();
+            write_line(&mut out, &text).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), written, "{text:?}");
+        }
     }
 
     #[test]
