@@ -679,6 +679,33 @@ fn sample_report_reconciles() {
 }
 
 #[test]
+fn consolidated_events_in_the_file_format_join_alike() {
+    // The same events as the appliance writes them to its own file
+    // (`Www Mmm dd HH:MM:SS YYYY: CEF:...`) and with a level.
+    let text = std::fs::read_to_string(fixture("consolidated.log")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for (name, prefix) in [
+        ("file.log", "Mon Mar  2 10:05:03 2026: "),
+        ("level.log", "Mon Mar  2 10:05:03 2026 Info: "),
+    ] {
+        let path = dir.path().join(name);
+        let lines: Vec<String> = text
+            .lines()
+            .map(|line| format!("{prefix}{}", &line[line.find("CEF:").unwrap()..]))
+            .collect();
+        std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+        let records = messages(&[fixture("lifecycle.log"), path]);
+        assert_eq!(mids_of_records(&records), vec![500, 777], "{name}");
+        assert_eq!(
+            by_mid(&records, 500)["sources"],
+            serde_json::json!(["mail_logs", "consolidated"]),
+            "{name}"
+        );
+        assert_eq!(by_mid(&records, 500)["dane"]["status"], "success", "{name}");
+    }
+}
+
+#[test]
 fn consolidated_events_join_text_records() {
     let paths = [fixture("lifecycle.log"), fixture("consolidated.log")];
     let output = esatls_paths(&["messages", "--format", "json", "--year", "2026"], &paths);

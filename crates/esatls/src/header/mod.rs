@@ -212,7 +212,7 @@ pub fn parse_header(line: &str) -> Option<Header<'_>> {
         }
     }
     if let Some((time, used)) = time::parse_native(bytes) {
-        if let Some(payload) = parse_level_text(&line[used..]) {
+        if let Some(payload) = native_payload(&line[used..]) {
             return Some(Header {
                 form: HeaderForm::Native,
                 time: Some(time),
@@ -298,8 +298,7 @@ impl HeaderParser {
     pub fn parse<'a>(&mut self, line: &'a str) -> Option<Header<'a>> {
         if let Some((prefix, time)) = &self.last {
             if line.as_bytes().starts_with(prefix) {
-                if let Some(payload @ Payload::Text { .. }) =
-                    parse_level_text(&line[prefix.len()..])
+                if let Some(payload @ Payload::Text { .. }) = native_payload(&line[prefix.len()..])
                 {
                     return Some(Header {
                         form: HeaderForm::Native,
@@ -452,23 +451,46 @@ fn split_host_tag(rest: &str) -> (Option<&str>, Option<&str>, &str) {
 /// Parses the message part of a syslog line: `Level: text`, the appliance's
 /// timestamp then `Level: text`, or `CEF:...` with or without a timestamp.
 fn parse_message(message: &str) -> (Option<RawTime>, Payload<'_>) {
-    if message.starts_with("CEF:") {
-        return (None, Payload::Cef(message));
-    }
-    if let Some(payload) = parse_level_text(message) {
+    if let Some(payload) = native_payload(message) {
         return (None, payload);
     }
     if let Some((time, used)) = time::parse_native(message.as_bytes()) {
-        let after = &message[used..];
-        if let Some(payload) = parse_level_text(after) {
+        if let Some(payload) = native_payload(&message[used..]) {
             return (Some(time), payload);
-        }
-        let after = after.strip_prefix(':').unwrap_or(after).trim_start();
-        if after.starts_with("CEF:") {
-            return (Some(time), Payload::Cef(after));
         }
     }
     (None, Payload::Other(message))
+}
+
+/// Parses what follows the appliance's timestamp, or a syslog tag:
+/// ` Level: text`, or a consolidated event (`CEF:...`) behind an optional
+/// colon, level and subscription tag (`: CEF:...`, ` Info: CEF:...`,
+/// ` Info: consolidated_event: CEF:...`).
+fn native_payload(text: &str) -> Option<Payload<'_>> {
+    let payload = parse_level_text(text);
+    let rest = match payload {
+        Some(Payload::Text { text, .. }) => text,
+        _ => text.strip_prefix(':').unwrap_or(text).trim_start(),
+    };
+    if let Some(cef) = cef_behind_tag(rest) {
+        return Some(Payload::Cef(cef));
+    }
+    payload
+}
+
+/// Returns the `CEF:...` that `text` starts with, or that follows its first
+/// word when that word is a tag (`consolidated_event: CEF:...`). The test
+/// costs one compare for the text of ordinary entries.
+fn cef_behind_tag(text: &str) -> Option<&str> {
+    if text.starts_with("CEF:") {
+        return Some(text);
+    }
+    let (tag, after) = text.split_once(' ')?;
+    if tag.len() < 2 || !tag.ends_with(':') {
+        return None;
+    }
+    let after = after.trim_start();
+    after.starts_with("CEF:").then_some(after)
 }
 
 /// Parses ` Level: text` or `Level: text` (the leading space is optional).
@@ -499,7 +521,7 @@ fn parse_tag_only(line: &str) -> Option<Header<'_>> {
     if host.is_some_and(|host| host.contains(':')) {
         return None;
     }
-    let payload = parse_level_text(message)?;
+    let payload = native_payload(message)?;
     Some(Header {
         form: HeaderForm::TagOnly,
         time: None,
@@ -670,6 +692,51 @@ mod tests {
                 .unwrap();
         assert_eq!(header.payload, Payload::Cef("CEF:0|Cisco|x"));
         assert_eq!(header.time.unwrap().year, Some(2020));
+    }
+
+    #[test]
+    fn consolidated_events_in_the_appliance_file_format() {
+        // The consolidated event log as the appliance writes its own file,
+        // and as collectors keep it.
+        for (line, form, host) in [
+            (
+                "Tue Aug 13 15:15:49 2019: CEF:0|Cisco|x",
+                HeaderForm::Native,
+                None,
+            ),
+            (
+                "Tue Aug 13 15:15:49 2019 Info: CEF:0|Cisco|x",
+                HeaderForm::Native,
+                None,
+            ),
+            (
+                "Tue Aug 13 15:15:49 2019 Info: consolidated_event: CEF:0|Cisco|x",
+                HeaderForm::Native,
+                None,
+            ),
+            (
+                "esa1 consolidated_event: CEF:0|Cisco|x",
+                HeaderForm::TagOnly,
+                Some("esa1"),
+            ),
+            (
+                "<14>Aug 13 15:15:49 esa1 consolidated_event: Info: CEF:0|Cisco|x",
+                HeaderForm::Rfc3164,
+                Some("esa1"),
+            ),
+        ] {
+            let header = parse_header(line).unwrap_or_else(|| panic!("{line}"));
+            assert_eq!(header.payload, Payload::Cef("CEF:0|Cisco|x"), "{line}");
+            assert_eq!(header.form, form, "{line}");
+            assert_eq!(header.host, host, "{line}");
+            // The parser that remembers the last timestamp agrees.
+            let mut parser = HeaderParser::new();
+            parser.parse("Tue Aug 13 15:15:49 2019 Info: MID 1 done");
+            assert_eq!(parser.parse(line), Some(header), "{line}");
+        }
+        // Entries whose first word ends in a colon stay text.
+        let header = parse_header("Tue Aug 13 15:15:49 2019 Info: Bounced: DCID 0 MID 1").unwrap();
+        assert_eq!(text_of(&header), "Bounced: DCID 0 MID 1");
     }
 
     #[test]
