@@ -245,8 +245,9 @@ pub struct MessagesArgs {
     #[arg(long, value_enum, value_name = "STATE")]
     pub outbound_tls: Option<ConnectionTlsArg>,
 
-    /// Keep messages from this sender: an address, or `@domain` (or the
-    /// domain alone), which matches its subdomains too.
+    /// Keep messages from this sender: an address, `<>` for the null
+    /// sender, or `@domain` (or the domain alone), which matches its
+    /// subdomains too.
     #[arg(long, value_name = "ADDRESS", value_parser = non_empty_text)]
     pub sender: Option<String>,
 

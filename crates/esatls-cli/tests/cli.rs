@@ -1170,6 +1170,17 @@ fn input_without_mail_log_lines_is_named() {
 fn null_sender_and_domains_reconcile() {
     let records = messages(&[sample_dir()]);
     assert_eq!(by_mid(&records, 81016)["sender"], "<>");
+    let null_senders: Vec<u64> = records
+        .iter()
+        .filter(|r| r["sender"] == "<>")
+        .map(|r| r["mid"].as_u64().unwrap())
+        .collect();
+    let output = esatls_paths(
+        &["messages", "--format", "json", "--sender", "<>"],
+        &[sample_dir()],
+    );
+    assert_eq!(mids_of(&output), null_senders);
+    assert!(null_senders.contains(&81016));
     let report = report(&[sample_dir()]);
     let domains = report["outbound"]["domains"].as_array().unwrap();
     let total: u64 = domains

@@ -259,6 +259,13 @@ pub fn address_matches(address: &str, pattern: &str) -> bool {
     let address = address.to_ascii_lowercase();
     let pattern = pattern.trim().to_ascii_lowercase();
     let pattern = pattern.trim_start_matches('<').trim_end_matches('>');
+    if pattern.is_empty() {
+        // `<>`: the null sender of bounces and notifications.
+        return address
+            .trim_start_matches('<')
+            .trim_end_matches('>')
+            .is_empty();
+    }
     // No address lacks an `@`, so a pattern without one can only mean a
     // domain.
     let domain = pattern
@@ -308,5 +315,7 @@ mod tests {
         assert!(address_matches("mary@example.org", "Example.Org"));
         assert!(!address_matches("mary@badexample.org", "example.org"));
         assert!(!address_matches("example.org", "example.org"));
+        assert!(address_matches("<>", "<>"));
+        assert!(!address_matches("mary@example.org", "<>"));
     }
 }
