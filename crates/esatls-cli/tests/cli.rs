@@ -706,6 +706,66 @@ fn consolidated_events_in_the_file_format_join_alike() {
 }
 
 #[test]
+fn consolidated_disagreements_are_listed_and_counted() {
+    // An event about MID 500 that differs from the text log in its ICID,
+    // size and client address, states delivery for a recipient the text
+    // log bounced, and names a recipient the text log does not.
+    let (_dir, path) = temp_log(
+        "events.log",
+        "<14>Mar  2 10:05:03 consolidated_event: CEF:0|Cisco|C300V Secure Email Gateway Virtual|\
+         15.0.0-104|ESA_CONSOLIDATED_LOG_EVENT|Consolidated Log Event|5|\
+         deviceExternalId=4229AAAA0000-TEST0001 ESAMID=500 ESAICID=101 ESAMsgSize=9999 \
+         suser=alice@example.net duser=dave@example.org,zed@example.org act=DELIVERED \
+         src=198.51.100.99\n",
+    );
+    let paths = [fixture("lifecycle.log"), path];
+    let output = esatls_paths(&["messages", "--format", "json", "--year", "2026"], &paths);
+    let records = json_lines(&output);
+    let conflicts: Vec<(String, String, String)> = by_mid(&records, 500)["conflicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["field"].as_str().unwrap().to_string(),
+                c["mail_logs"].as_str().unwrap().to_string(),
+                c["consolidated"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("icid", "100", "101"),
+        ("size", "1024", "9999"),
+        ("inbound.remote_ip", "198.51.100.10", "198.51.100.99"),
+        ("recipients.status", "bounced", "delivered"),
+        ("recipients[rid=4]", "(not named)", "zed@example.org"),
+    ];
+    assert_eq!(
+        conflicts,
+        expected
+            .iter()
+            .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+            .collect::<Vec<_>>()
+    );
+    let output = esatls_paths(&["report", "--format", "json", "--year", "2026"], &paths);
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["correlation"]["merged"], 1);
+    assert_eq!(report["correlation"]["conflicting"], 1);
+
+    // A sender alone that differs is counted by the report as well.
+    let (_dir, path) = temp_log(
+        "sender.log",
+        "<14>Mar  2 10:05:03 consolidated_event: CEF:0|Cisco|C300V Secure Email Gateway Virtual|\
+         15.0.0-104|ESA_CONSOLIDATED_LOG_EVENT|Consolidated Log Event|5|\
+         deviceExternalId=4229AAAA0000-TEST0001 ESAMID=500 suser=mallory@example.net\n",
+    );
+    let paths = [fixture("lifecycle.log"), path];
+    let output = esatls_paths(&["report", "--format", "json", "--year", "2026"], &paths);
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["correlation"]["conflicting"], 1);
+}
+
+#[test]
 fn consolidated_events_join_text_records() {
     let paths = [fixture("lifecycle.log"), fixture("consolidated.log")];
     let output = esatls_paths(&["messages", "--format", "json", "--year", "2026"], &paths);

@@ -304,6 +304,26 @@ fn merge_text(
     }
 }
 
+/// Compares or fills a number as [`merge_text`] does text.
+fn merge_number(
+    record: &mut MessageRecord,
+    field: &str,
+    ours: Option<u64>,
+    theirs: Option<u64>,
+) -> Option<u64> {
+    if let (Some(ours), Some(theirs)) = (ours, theirs) {
+        if ours != theirs {
+            conflict(
+                record,
+                field.to_string(),
+                &ours.to_string(),
+                &theirs.to_string(),
+            );
+        }
+    }
+    ours.or(theirs)
+}
+
 /// Joins the consolidated facts of a message into the record the text mail
 /// log gave it. Where the text log has no value, the consolidated one is
 /// used; where both have one and they differ, the text log's is kept and
@@ -311,10 +331,10 @@ fn merge_text(
 pub(crate) fn merge(record: &mut MessageRecord, facts: Facts) {
     record.sources.push(RecordSource::Consolidated);
     record.dane = facts.dane();
-    record.icid = record.icid.or(facts.icid);
+    record.icid = merge_number(record, "icid", record.icid, facts.icid);
     record.started = record.started.or(facts.start);
     record.finished = record.finished.or(facts.end);
-    record.size = record.size.or(facts.size);
+    record.size = merge_number(record, "size", record.size, facts.size);
     let sender = record.sender.take();
     record.sender = merge_text(record, "sender", sender, facts.sender.as_deref(), |a, b| {
         a.eq_ignore_ascii_case(b)
@@ -338,6 +358,14 @@ pub(crate) fn merge(record: &mut MessageRecord, facts: Facts) {
 }
 
 fn merge_inbound(record: &mut MessageRecord, facts: &Facts) {
+    let remote_ip = record.inbound.remote_ip.take();
+    record.inbound.remote_ip = merge_text(
+        record,
+        "inbound.remote_ip",
+        remote_ip,
+        facts.source_address.as_deref(),
+        |a, b| a.eq_ignore_ascii_case(b),
+    );
     let Some(state) = facts.inbound.state else {
         return;
     };
@@ -387,6 +415,47 @@ fn merge_recipients(record: &mut MessageRecord, facts: &Facts) {
         return;
     }
     let success = facts.outbound.state == Some(TlsState::Success);
+    let named_by_text = !record.recipients.is_empty();
+    // The event states one result for the whole message, so it disagrees
+    // with the text log only when no recipient it names has that result
+    // and all of them have another final one.
+    let final_status = |status: RecipientStatus| {
+        matches!(
+            status,
+            RecipientStatus::Delivered | RecipientStatus::Bounced | RecipientStatus::Dropped
+        )
+    };
+    let mut ours: Vec<RecipientStatus> = Vec::new();
+    for status in record
+        .recipients
+        .iter()
+        .filter(|recipient| {
+            facts.recipients.is_empty()
+                || recipient.address.as_deref().is_some_and(|address| {
+                    facts
+                        .recipients
+                        .iter()
+                        .any(|theirs| theirs.eq_ignore_ascii_case(address))
+                })
+        })
+        .map(|recipient| recipient.status)
+    {
+        if !ours.contains(&status) {
+            ours.push(status);
+        }
+    }
+    if final_status(status)
+        && !ours.is_empty()
+        && ours.iter().all(|&s| final_status(s) && s != status)
+    {
+        let names: Vec<&str> = ours.iter().map(|status| status.as_str()).collect();
+        conflict(
+            record,
+            "recipients.status".to_string(),
+            &names.join(", "),
+            status.as_str(),
+        );
+    }
     let fill = |recipient: &mut RecipientRecord| {
         recipient.status = status;
         recipient.tls = facts.outbound.state;
@@ -442,6 +511,14 @@ fn merge_recipients(record: &mut MessageRecord, facts: &Facts) {
             reason: None,
         };
         fill(&mut recipient);
+        if named_by_text {
+            conflict(
+                record,
+                format!("recipients[rid={next_rid}]"),
+                "(not named)",
+                address,
+            );
+        }
         next_rid += 1;
         record.recipients.push(recipient);
     }

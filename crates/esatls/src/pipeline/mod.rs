@@ -155,10 +155,7 @@ pub fn run(paths: &[PathBuf], options: &RunOptions, sink: &mut dyn RecordSink) -
         }
     }
     source::sort_chronologically(&mut prepared);
-    let mut options = options.clone();
-    options.correlate.expect_consolidated |= prepared
-        .iter()
-        .any(|source| source.kind != source::SourceKind::MailLogs);
+    let options = with_consolidated(options, &prepared);
     let mut pipeline = Pipeline::new(options);
     pipeline.summary.errors = errors;
     pipeline.summary.warnings = warnings;
@@ -187,6 +184,19 @@ pub fn run(paths: &[PathBuf], options: &RunOptions, sink: &mut dyn RecordSink) -
         summary.warnings.push(warning);
     }
     summary
+}
+
+/// Returns `options` set for the inputs: when some hold consolidated
+/// events, message records wait for them and keep their details, since
+/// joining them compares senders and Message-IDs.
+fn with_consolidated(options: &RunOptions, prepared: &[PreparedSource]) -> RunOptions {
+    let mut options = options.clone();
+    let consolidated = prepared
+        .iter()
+        .any(|source| source.kind != source::SourceKind::MailLogs);
+    options.correlate.expect_consolidated |= consolidated;
+    options.correlate.keep_details |= consolidated;
+    options
 }
 
 /// Warns when the input read last had lines and none of them was a mail
@@ -271,10 +281,7 @@ pub fn run_bytes(
             Err(error) => errors.push(error.to_string()),
         }
     }
-    let mut options = options.clone();
-    options.correlate.expect_consolidated |= prepared
-        .iter()
-        .any(|source| source.kind != source::SourceKind::MailLogs);
+    let options = with_consolidated(options, &prepared);
     let mut pipeline = Pipeline::new(options);
     pipeline.summary.errors = errors;
     for source in prepared {
