@@ -687,6 +687,12 @@ fn consolidated_events_in_the_file_format_join_alike() {
     for (name, prefix) in [
         ("file.log", "Mon Mar  2 10:05:03 2026: "),
         ("level.log", "Mon Mar  2 10:05:03 2026 Info: "),
+        // Pushed by syslog under the host name, while the text log was
+        // pulled from the appliance: the serial number joins them.
+        (
+            "pushed.log",
+            "<14>Mar  2 10:05:03 esa1 consolidated_event: ",
+        ),
     ] {
         let path = dir.path().join(name);
         let lines: Vec<String> = text
@@ -702,6 +708,11 @@ fn consolidated_events_in_the_file_format_join_alike() {
             "{name}"
         );
         assert_eq!(by_mid(&records, 500)["dane"]["status"], "success", "{name}");
+        assert_eq!(
+            by_mid(&records, 777)["host"],
+            "4229AAAA0000-TEST0001",
+            "{name}"
+        );
     }
 }
 

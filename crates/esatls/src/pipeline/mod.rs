@@ -155,8 +155,7 @@ pub fn run(paths: &[PathBuf], options: &RunOptions, sink: &mut dyn RecordSink) -
         }
     }
     source::sort_chronologically(&mut prepared);
-    let options = with_consolidated(options, &prepared);
-    let mut pipeline = Pipeline::new(options);
+    let mut pipeline = Pipeline::for_sources(options, &prepared);
     pipeline.summary.errors = errors;
     pipeline.summary.warnings = warnings;
     pipeline.summary.interrupted = interrupted;
@@ -184,19 +183,6 @@ pub fn run(paths: &[PathBuf], options: &RunOptions, sink: &mut dyn RecordSink) -
         summary.warnings.push(warning);
     }
     summary
-}
-
-/// Returns `options` set for the inputs: when some hold consolidated
-/// events, message records wait for them and keep their details, since
-/// joining them compares senders and Message-IDs.
-fn with_consolidated(options: &RunOptions, prepared: &[PreparedSource]) -> RunOptions {
-    let mut options = options.clone();
-    let consolidated = prepared
-        .iter()
-        .any(|source| source.kind != source::SourceKind::MailLogs);
-    options.correlate.expect_consolidated |= consolidated;
-    options.correlate.keep_details |= consolidated;
-    options
 }
 
 /// Warns when the input read last had lines and none of them was a mail
@@ -281,8 +267,7 @@ pub fn run_bytes(
             Err(error) => errors.push(error.to_string()),
         }
     }
-    let options = with_consolidated(options, &prepared);
-    let mut pipeline = Pipeline::new(options);
+    let mut pipeline = Pipeline::for_sources(options, &prepared);
     pipeline.summary.errors = errors;
     for source in prepared {
         if pipeline.check_stop() {
@@ -375,9 +360,33 @@ pub struct Pipeline {
     correlator: Correlator,
     summary: RunSummary,
     templates: TemplateCounts,
+    /// Serial numbers that name the appliance of a text mail log read in
+    /// this run: a consolidated event with one of them belongs to that
+    /// appliance whatever its syslog host.
+    text_serials: std::collections::HashSet<String>,
 }
 
 impl Pipeline {
+    /// Returns a pipeline set for `prepared`. When some inputs hold
+    /// consolidated events, message records wait for them and keep their
+    /// details (joining compares senders and Message-IDs), and events
+    /// that carry the serial number of a text log's appliance join it.
+    fn for_sources(options: &RunOptions, prepared: &[PreparedSource]) -> Self {
+        let mut options = options.clone();
+        let consolidated = prepared
+            .iter()
+            .any(|source| source.kind != source::SourceKind::MailLogs);
+        options.correlate.expect_consolidated |= consolidated;
+        options.correlate.keep_details |= consolidated;
+        let mut pipeline = Pipeline::new(options);
+        pipeline.text_serials = prepared
+            .iter()
+            .filter(|source| source.kind != source::SourceKind::Consolidated)
+            .filter_map(|source| source.serial.clone())
+            .collect();
+        pipeline
+    }
+
     pub fn new(options: RunOptions) -> Self {
         Pipeline {
             live: false,
@@ -385,6 +394,7 @@ impl Pipeline {
             options,
             summary: RunSummary::default(),
             templates: TemplateCounts::default(),
+            text_serials: Default::default(),
         }
     }
 
@@ -572,6 +582,11 @@ impl Pipeline {
                     reader::Parsed::Consolidated(event) => {
                         let appliance = match (entry.host_given, event.serial) {
                             (false, Some(serial)) => self.correlator.appliance(Some(serial)),
+                            // Events pushed by syslog, joined to text logs
+                            // pulled from the same appliance.
+                            (true, Some(serial)) if self.text_serials.contains(serial) => {
+                                self.correlator.appliance(Some(serial))
+                            }
                             _ => appliance,
                         };
                         self.correlator.push_consolidated(
