@@ -531,6 +531,47 @@ fn usage_errors_exit_with_two() {
 }
 
 #[test]
+fn trace_shows_consolidated_lines_and_disagreements() {
+    let paths = [fixture("lifecycle.log"), fixture("consolidated.log")];
+    let events = fixture("consolidated.log").display().to_string();
+    // Known from the events alone: the event is the proof.
+    let output = esatls_paths(
+        &["trace", "--format", "json", "777", "--year", "2026"],
+        &paths,
+    );
+    assert_eq!(output.status.code(), Some(0));
+    let found = json_lines(&output);
+    let lines: Vec<(String, u64)> = found[0]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["source"].as_str().unwrap().to_string(),
+                l["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(lines, vec![(events.clone(), 2)]);
+    // Joined: the event line comes with the text lines, and the text
+    // trace names what the two logs disagree on.
+    let output = esatls_paths(&["trace", "500", "--year", "2026"], &paths);
+    let text = stdout(&output);
+    assert!(
+        text.contains(&format!(
+            "    {events}:1: <14>Mar  2 10:05:03 consolidated_event: CEF:0|"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "  disagrees:   inbound.protocol: text log TLSv1.2, consolidated event TLSv1.3\n"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
 fn trace_shows_verdict_and_lines() {
     let path = fixture("lifecycle.log");
     let output = esatls_paths(&["trace", "500"], std::slice::from_ref(&path));

@@ -237,6 +237,13 @@ fn write_message(
         }
         writeln!(out, "{}", for_terminal(&text))?;
     }
+    for conflict in &record.conflicts {
+        let text = format!(
+            "  disagrees:   {}: text log {}, consolidated event {}",
+            conflict.field, conflict.mail_logs, conflict.consolidated
+        );
+        writeln!(out, "{}", for_terminal(&text))?;
+    }
     write_lines(out, lines)
 }
 

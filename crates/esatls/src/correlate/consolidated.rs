@@ -8,7 +8,7 @@ use super::connection::bounded;
 use crate::cef::{self, Action, ConsolidatedEvent, Outcome};
 use crate::header::LogTime;
 use crate::record::{
-    Conflict, DaneRecord, InboundRecord, MessageRecord, RecipientRecord, RecipientStatus,
+    Conflict, DaneRecord, Evidence, InboundRecord, MessageRecord, RecipientRecord, RecipientStatus,
     RecordSource, TlsState,
 };
 
@@ -77,6 +77,8 @@ pub(crate) struct Facts {
     pub dane_host: Option<Box<str>>,
     pub action: Option<Action<'static>>,
     pub action_details: Option<Box<str>>,
+    /// The event lines, kept for `trace`.
+    pub evidence: Vec<Evidence>,
 }
 
 /// Most recipients kept from one consolidated event.
@@ -147,12 +149,14 @@ impl Facts {
             dane_host: event.dane_host.map(bounded),
             action: event.action.map(static_action),
             action_details,
+            evidence: Vec::new(),
         }
     }
 
     /// Adds the facts of a later event of the same message; the first value
     /// of each field is kept.
-    pub(crate) fn absorb(&mut self, other: Facts) {
+    pub(crate) fn absorb(&mut self, mut other: Facts) {
+        self.evidence.append(&mut other.evidence);
         self.icid = self.icid.or(other.icid);
         self.dcid = self.dcid.or(other.dcid);
         self.start = self.start.or(other.start);
@@ -263,7 +267,7 @@ impl Facts {
             sources: vec![RecordSource::Consolidated],
             dane: self.dane(),
             conflicts: Vec::new(),
-            evidence: Vec::new(),
+            evidence: self.evidence,
         }
     }
 }
@@ -328,8 +332,9 @@ fn merge_number(
 /// log gave it. Where the text log has no value, the consolidated one is
 /// used; where both have one and they differ, the text log's is kept and
 /// the difference is listed in `conflicts`.
-pub(crate) fn merge(record: &mut MessageRecord, facts: Facts) {
+pub(crate) fn merge(record: &mut MessageRecord, mut facts: Facts) {
     record.sources.push(RecordSource::Consolidated);
+    record.evidence.append(&mut facts.evidence);
     record.dane = facts.dane();
     record.icid = merge_number(record, "icid", record.icid, facts.icid);
     record.started = record.started.or(facts.start);

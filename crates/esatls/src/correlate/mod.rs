@@ -154,6 +154,16 @@ pub struct Entry<'a> {
     pub event: Event<'a>,
 }
 
+/// Where a consolidated event was read: kept as its evidence in trace mode.
+#[derive(Clone, Copy, Debug)]
+pub struct EventLine<'a> {
+    /// Index of the input in the run's list of sources.
+    pub source: u32,
+    /// Line number of the event, starting at 1.
+    pub line: u64,
+    pub text: &'a str,
+}
+
 /// A bounded set of ids that were recently emitted, so that stray lines
 /// about them (a second close line, say) do not start new records. It
 /// keeps at least the last [`RECENT_IDS`] ids inserted, and at most twice
@@ -399,14 +409,16 @@ impl Correlator {
         }
     }
 
-    /// Applies one consolidated event. `offset` is the UTC offset of the
-    /// appliance's clock for the event's own times, when known.
+    /// Applies one consolidated event, read at `line`. `offset` is the UTC
+    /// offset of the appliance's clock for the event's own times, when
+    /// known.
     pub fn push_consolidated(
         &mut self,
         appliance: ApplianceId,
         time: Option<LogTime>,
         offset: Option<i32>,
         event: &ConsolidatedEvent<'_>,
+        line: EventLine<'_>,
         sink: &mut dyn RecordSink,
     ) {
         self.stats.consolidated_events += 1;
@@ -425,7 +437,14 @@ impl Correlator {
             }
         }
         self.expect_consolidated = true;
-        let facts = Facts::from_event(event, offset);
+        let mut facts = Facts::from_event(event, offset);
+        if self.options.keep_evidence {
+            facts.evidence.push(Evidence {
+                source: line.source,
+                line: line.line,
+                text: Arc::from(line.text),
+            });
+        }
         let mut state = State {
             appliance: state_appliance,
             options: &self.options,

@@ -589,11 +589,17 @@ impl Pipeline {
                             }
                             _ => appliance,
                         };
+                        let line = crate::correlate::EventLine {
+                            source,
+                            line: entry.line,
+                            text: entry.text,
+                        };
                         self.correlator.push_consolidated(
                             appliance,
                             entry.time,
                             entry.offset,
                             event,
+                            line,
                             sink,
                         );
                     }
