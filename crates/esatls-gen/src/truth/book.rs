@@ -566,6 +566,13 @@ impl<T: TruthSink> Book<T> {
                 }
             }
         }
+        // A result with no `Delivery start` before it (a connection that
+        // failed before the start) is still an attempt on the connection.
+        if result.is_some() && dcid != 0 && !new_attempts.is_empty() {
+            if let Some(connection) = self.connection(Direction::Outbound, dcid) {
+                connection.count_message(mid);
+            }
+        }
         for rid in new_attempts {
             self.pending.push(Pending::Attempt { mid, rid });
         }

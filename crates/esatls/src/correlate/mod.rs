@@ -1458,6 +1458,7 @@ impl State<'_> {
             }
         }
         push_evidence(&mut message.evidence, evidence);
+        let mut result_attempt = false;
         for rid in rids.iter() {
             // A recipient past the limit was counted where it was defined.
             let Some(recipient) = message.recipient(rid, limit) else {
@@ -1485,6 +1486,9 @@ impl State<'_> {
                 (None, Some(_)) => true,
             };
             if new_attempt {
+                // A result with no `Delivery start` before it is an attempt
+                // on that connection all the same.
+                result_attempt |= result.is_some() && dcid != 0;
                 recipient.attempts += 1;
                 recipient.attempt = snapshot.as_ref().map(|(tls, remote_ip)| Attempt {
                     dcid,
@@ -1503,6 +1507,11 @@ impl State<'_> {
                         _ => Some(bounded(reason)),
                     };
                 }
+            }
+        }
+        if result_attempt {
+            if let Some(connection) = self.appliance.dcids.get_mut(&dcid) {
+                connection.count_message(mid);
             }
         }
     }
@@ -1554,6 +1563,24 @@ mod tests {
             .iter()
             .map(|r| (r.status.as_str().to_string(), r.attempts))
             .collect()
+    }
+
+    #[test]
+    fn result_without_start_counts_on_its_connection() {
+        let log = "Mon Mar  2 10:00:00 2026 Info: New SMTP DCID 6 interface x address 192.0.2.7 port 25\n\
+                   Mon Mar  2 10:00:01 2026 Info: Start MID 2 ICID 0\n\
+                   Mon Mar  2 10:00:01 2026 Info: MID 2 ICID 0 RID 0 To: <a@example.com>\n\
+                   Mon Mar  2 10:00:31 2026 Info: Delayed: DCID 6 MID 2 to RID [0] - 4.4.1 timed out\n\
+                   Mon Mar  2 10:00:32 2026 Info: DCID 6 close\n";
+        let mut records = Collect::default();
+        run_bytes(
+            &[("timeout", log.as_bytes())],
+            &RunOptions::default(),
+            &mut records,
+        );
+        assert_eq!(records.connections.len(), 1);
+        assert_eq!(records.connections[0].messages, 1);
+        assert_eq!(records.messages[0].recipients[0].attempts, 1);
     }
 
     #[test]
