@@ -16,14 +16,6 @@ const HEAD_BYTES: u64 = 4 * 1024;
 /// Bytes read at a time when two files are compared.
 const COMPARE_CHUNK_BYTES: usize = 64 * 1024;
 
-/// Bytes of decompressed content compared with the uncompressed file's
-/// start to recognise a compressed copy of it.
-// NOTE: nothing after these bytes is compared, so a compressed file that
-// differs later is left out as well. So is one that goes on after the end
-// of an uncompressed file of at least these bytes, such as a compressed
-// later copy of a log that was still growing.
-const COMPRESSED_COPY_BYTES: u64 = 64 * 1024;
-
 /// The input read in place of one whose bytes it contains.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) enum Container {
@@ -120,28 +112,27 @@ fn find_container(file: &FileHead, sorted: &[FileHead]) -> Option<usize> {
 }
 
 /// Returns whether the decompressed content of `compressed` is not empty
-/// and starts with the same bytes as `plain`: its first
-/// [`COMPRESSED_COPY_BYTES`], or all of it if shorter. Only regular files
-/// are opened, and a read error returns false so that both files are read.
+/// and all of it is the start of `plain` (the same log, or an early copy
+/// of it). A compressed file that goes on past the end of `plain` holds
+/// more and is not a copy. Only regular files are opened, and a read error
+/// returns false so that both files are read.
 pub(super) fn is_compressed_copy(compressed: &Path, plain: &Path) -> bool {
     if !is_regular(compressed) || !is_regular(plain) {
         return false;
     }
-    let Ok(opened) = super::open(&Origin::Path(compressed.to_path_buf())) else {
+    let Ok(mut opened) = super::open(&Origin::Path(compressed.to_path_buf())) else {
         return false;
     };
-    let mut decompressed = Vec::new();
-    let read = opened
-        .reader
-        .take(COMPRESSED_COPY_BYTES)
-        .read_to_end(&mut decompressed);
-    if read.is_err() || decompressed.is_empty() {
+    let Ok(mut plain) = File::open(plain) else {
         return false;
+    };
+    let mut first = [0; 1];
+    match opened.reader.read(&mut first) {
+        Ok(1) => {}
+        _ => return false,
     }
-    let mut start = Vec::with_capacity(decompressed.len());
-    let read = File::open(plain)
-        .and_then(|file| file.take(decompressed.len() as u64).read_to_end(&mut start));
-    read.is_ok() && start == decompressed
+    let mut decompressed = io::Cursor::new(first).chain(opened.reader);
+    stream_is_start_of(&mut decompressed, &mut plain).unwrap_or(false)
 }
 
 /// Returns whether `path` leads to a regular file. Callers look before
@@ -176,8 +167,12 @@ fn is_start_of(shorter: &Path, longer: &Path) -> bool {
 }
 
 fn compare_start(shorter: &Path, longer: &Path) -> io::Result<bool> {
-    let mut shorter = File::open(shorter)?;
-    let mut longer = File::open(longer)?;
+    stream_is_start_of(&mut File::open(shorter)?, &mut File::open(longer)?)
+}
+
+/// Returns whether every byte `shorter` yields is, in order, a byte that
+/// `longer` yields first.
+fn stream_is_start_of(shorter: &mut dyn Read, longer: &mut dyn Read) -> io::Result<bool> {
     let mut expected = vec![0; COMPARE_CHUNK_BYTES];
     let mut found = vec![0; COMPARE_CHUNK_BYTES];
     loop {

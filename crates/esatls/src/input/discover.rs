@@ -28,6 +28,9 @@ pub struct Expansion {
     pub twins: Vec<(String, String)>,
     /// Directories given that hold no file to read.
     pub empty_directories: Vec<String>,
+    /// Named pipes, sockets and devices found by walking a directory, which
+    /// are left out.
+    pub special_files: Vec<String>,
     /// Files left out because an earlier file has the same content (a
     /// copy under another name), with that file.
     pub copies: Vec<(String, String)>,
@@ -307,14 +310,11 @@ impl Walk<'_> {
                 walked_from: Some(self.root.to_path_buf()),
             });
         } else {
-            errors.push(InputError::Open {
-                origin: Origin::Path(path),
-                source: std::io::Error::new(
-                    std::io::ErrorKind::InvalidInput,
-                    "not a regular file, so a directory walk leaves it out; name it on the \
-                     command line to read it",
-                ),
-            });
+            // A named pipe, socket or device among the logs: not a log
+            // file of the walk, and opening a pipe could wait for ever.
+            self.expansion
+                .special_files
+                .push(path.display().to_string());
         }
     }
 
@@ -574,6 +574,7 @@ mod tests {
         let log = log_lines(0, 100_000);
         let other = log_lines(900_000, 5_000);
         let third = log_lines(800_000, 5_000);
+        let fourth = log_lines(700_000, 200_000);
         let expanded = expand_files(&[
             ("a.log", &log),
             ("a.log.gz", &gzip(&log)),
@@ -582,10 +583,14 @@ mod tests {
             ("c.log", &other),
             ("c.log.gz", &gzip(&third)),
             ("d.log.gz", &gzip(&other)),
+            // The compressed file holds more than the plain one: both are
+            // read rather than losing the rest.
+            ("e.log", &fourth[..10_000]),
+            ("e.log.gz", &gzip(&fourth)),
         ]);
         assert_eq!(
             expanded.inputs,
-            vec!["a.log", "c.log", "c.log.gz", "d.log.gz"]
+            vec!["a.log", "c.log", "c.log.gz", "d.log.gz", "e.log", "e.log.gz"]
         );
         assert_eq!(
             expanded.partial_copies,

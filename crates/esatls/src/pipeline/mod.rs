@@ -142,6 +142,12 @@ pub fn run(paths: &[PathBuf], options: &RunOptions, sink: &mut dyn RecordSink) -
     for directory in &expansion.empty_directories {
         warnings.push(format!("{directory}: no files to read in this directory"));
     }
+    for path in &expansion.special_files {
+        warnings.push(format!(
+            "{path}: not read; a directory walk leaves out what is not a regular file \
+             (a named pipe, socket or device); name it on the command line to read it"
+        ));
+    }
     let mut prepared = Vec::new();
     let mut interrupted = false;
     for input in expansion.inputs {
