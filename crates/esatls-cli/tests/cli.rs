@@ -2267,7 +2267,11 @@ fn signals_end_run_with_finished_records() {
         }
         let output = child.signal(signal);
         assert_eq!(output.status.code(), Some(130), "{signal}");
-        assert_eq!(String::from_utf8_lossy(&output.stderr), "", "{signal}");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stderr),
+            "esatls: interrupted: the output covers only what was read before the signal\n",
+            "{signal}"
+        );
         let text = std::fs::read_to_string(&out_path).unwrap();
         let records: Vec<Value> = text
             .lines()
@@ -2319,7 +2323,10 @@ fn signal_ends_run_on_quiet_pipe() {
     let status = child.signal_and_wait("-TERM");
     drop(input);
     assert_eq!(status.code(), Some(130));
-    assert_eq!(std::fs::read_to_string(&stderr_path).unwrap(), "");
+    assert_eq!(
+        std::fs::read_to_string(&stderr_path).unwrap(),
+        "esatls: interrupted: the output covers only what was read before the signal\n"
+    );
     let mids: Vec<u64> = std::fs::read_to_string(&out_path)
         .unwrap()
         .lines()
@@ -2339,7 +2346,11 @@ fn signal_ends_run_on_quiet_pipe() {
 fn terminated_report_covers_what_was_read() {
     let output = signal_while_streaming(&["report", "--format", "json"], "-TERM");
     assert_eq!(output.status.code(), Some(130));
-    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+    // The report does not pass for a whole one.
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "esatls: interrupted: the output covers only what was read before the signal\n"
+    );
     let report: Value = serde_json::from_str(&stdout(&output)).expect("one JSON report");
     let messages = &report["inbound"]["messages"];
     assert!(messages["total"].as_u64().unwrap() > 0, "{messages}");
@@ -2432,4 +2443,52 @@ fn follow_keeps_first_bytes_of_standard_input() {
     assert_eq!(report["lines"]["total"], 33);
     assert_eq!(report["lines"]["unrecognised"], 0);
     assert_eq!(report["sources"][0]["serial"], "4229AAAA0000-TEST0001");
+}
+
+#[cfg(unix)]
+#[test]
+fn one_signal_ends_a_run_blocked_on_a_pipe_without_writer() {
+    let dir = tempfile::tempdir().unwrap();
+    let pipe = dir.path().join("pipe");
+    let status = Command::new("mkfifo").arg(&pipe).status().unwrap();
+    assert!(status.success());
+    let child = Follower::spawn(
+        Command::new(env!("CARGO_BIN_EXE_esatls"))
+            .args(["report", "--format", "json"])
+            .arg(&pipe)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+    );
+    // Opening the pipe waits for a writer that never comes.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let started = std::time::Instant::now();
+    let output = child.signal("-TERM");
+    assert_eq!(output.status.code(), Some(130));
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}
+
+#[cfg(unix)]
+#[test]
+fn pipe_found_by_a_walk_is_left_out_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(fixture("lifecycle.log"), dir.path().join("mail.log")).unwrap();
+    let pipe = dir.path().join("pipe");
+    assert!(Command::new("mkfifo")
+        .arg(&pipe)
+        .status()
+        .unwrap()
+        .success());
+    let output = esatls_paths(&["report", "--format", "json"], &[dir.path().to_path_buf()]);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr).trim_end(),
+        format!(
+            "esatls: warning: {}: not read; a directory walk leaves out what is not a regular \
+             file (a named pipe, socket or device); name it on the command line to read it",
+            pipe.display()
+        )
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["inbound"]["messages"]["total"], 1);
 }

@@ -28,6 +28,10 @@ pub const INTERRUPTED: u8 = 130;
 /// Installs the handler of Ctrl-C, SIGTERM and SIGHUP: the first signal
 /// requests a stop through the returned handle, and a second one ends the
 /// process at once with status [`INTERRUPTED`].
+/// Time a run has after the first signal to write what it has and end,
+/// before the process ends without it.
+const STOP_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+
 fn stop_on_signal() -> Result<StopHandle> {
     let stop = StopHandle::new();
     let handler_stop = stop.clone();
@@ -37,6 +41,13 @@ fn stop_on_signal() -> Result<StopHandle> {
             std::process::exit(i32::from(INTERRUPTED));
         }
         handler_stop.stop();
+        // A run blocked where it cannot see the stop (opening a named pipe
+        // that has no writer) still ends on one signal, as a service
+        // manager sends only one.
+        std::thread::spawn(|| {
+            std::thread::sleep(STOP_GRACE);
+            std::process::exit(i32::from(INTERRUPTED));
+        });
     })
     .context("cannot install the interrupt handler")?;
     Ok(stop)
@@ -224,6 +235,13 @@ pub fn finish_run(summary: &RunSummary, status: u8) -> u8 {
     }
     for error in &summary.errors {
         let _ = writeln!(stderr, "esatls: error: {}", for_terminal(error));
+    }
+    if status == INTERRUPTED {
+        // A table mailed from a stopped job must not pass for a whole one.
+        let _ = writeln!(
+            stderr,
+            "esatls: interrupted: the output covers only what was read before the signal"
+        );
     }
     if summary.is_complete() {
         status
