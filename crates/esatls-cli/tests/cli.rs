@@ -2492,3 +2492,34 @@ fn pipe_found_by_a_walk_is_left_out_with_a_warning() {
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["inbound"]["messages"]["total"], 1);
 }
+
+#[cfg(unix)]
+#[test]
+fn signal_keeps_what_was_read_ahead_of_a_pipe() {
+    use std::io::Write;
+    // Less than the read-ahead of a pipe, whose writer stays open: the
+    // whole input is in the bytes read ahead when the signal comes.
+    let dir = tempfile::tempdir().unwrap();
+    let out_path = dir.path().join("out.json");
+    let mut child = Follower::spawn(
+        Command::new(env!("CARGO_BIN_EXE_esatls"))
+            .args(["messages", "--format", "json", "-"])
+            .stdin(Stdio::piped())
+            .stdout(std::fs::File::create(&out_path).unwrap())
+            .stderr(Stdio::null()),
+    );
+    let mut input = child.0.as_mut().unwrap().stdin.take().unwrap();
+    input
+        .write_all(&std::fs::read(fixture("lifecycle.log")).unwrap())
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let status = child.signal_and_wait("-TERM");
+    drop(input);
+    assert_eq!(status.code(), Some(130));
+    let records: Vec<Value> = std::fs::read_to_string(&out_path)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(mids_of_records(&records), vec![500]);
+}

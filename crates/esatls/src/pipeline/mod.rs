@@ -167,8 +167,10 @@ pub fn run(paths: &[PathBuf], options: &RunOptions, sink: &mut dyn RecordSink) -
     pipeline.summary.interrupted = interrupted;
     let mut directories = Vec::with_capacity(prepared.len());
     for source in prepared {
-        if pipeline.check_stop() {
-            break;
+        // After a stop, only what was read ahead of a pipe is still read:
+        // nothing else holds those bytes.
+        if pipeline.check_stop() && !source.holds_read_ahead() {
+            continue;
         }
         let directory = source.directory();
         let read = pipeline.summary.sources.len();
@@ -276,8 +278,8 @@ pub fn run_bytes(
     let mut pipeline = Pipeline::for_sources(options, &prepared);
     pipeline.summary.errors = errors;
     for source in prepared {
-        if pipeline.check_stop() {
-            break;
+        if pipeline.check_stop() && !source.holds_read_ahead() {
+            continue;
         }
         pipeline.read_source(source, sink);
     }

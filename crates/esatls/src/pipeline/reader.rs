@@ -331,11 +331,17 @@ impl SourceParser {
     }
 
     fn read_all(&mut self, sender: &mut dyn FnMut(Message) -> bool) -> Result<(), InputError> {
+        // Bytes read ahead from a stream that cannot be opened again: they
+        // are read even after a stop, since nothing else holds them.
+        let mut read_ahead = 0;
         let (reader, compressed_read): (Box<dyn Read + Send>, _) = match self.source.take_head() {
-            Some((head, rest)) => (
-                Box::new(IoCursor::new(head).chain(rest)),
-                self.source.compressed_read.clone(),
-            ),
+            Some((head, rest)) => {
+                read_ahead = head.len() as u64;
+                (
+                    Box::new(IoCursor::new(head).chain(rest)),
+                    self.source.compressed_read.clone(),
+                )
+            }
             None => {
                 let opened = open(&self.source.origin)?;
                 (opened.reader, Some(opened.compressed_read))
@@ -357,7 +363,7 @@ impl SourceParser {
                     }
                     // Checked before each refill of the read buffer (256
                     // KiB), so that a large input stops promptly.
-                    if self.options.stop_requested() {
+                    if self.options.stop_requested() && lines.offset() >= read_ahead {
                         self.stopped = true;
                         break Ok(());
                     }

@@ -408,6 +408,14 @@ impl PreparedSource {
     }
 
     /// Returns the year tracker that starts at the input's first year.
+    /// Returns whether bytes of the input were read ahead from a stream
+    /// that cannot be opened again (a pipe, standard input).
+    pub(crate) fn holds_read_ahead(&self) -> bool {
+        self.stdin_head
+            .as_ref()
+            .is_some_and(|(head, _)| !head.is_empty())
+    }
+
     pub(crate) fn year_tracker(&self) -> YearTracker {
         YearTracker {
             year: self.first_year,
