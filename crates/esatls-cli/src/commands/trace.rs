@@ -59,6 +59,17 @@ impl Target {
     }
 }
 
+/// Compares two Message-IDs: the part left of the last `@` exactly, the
+/// domain after it without regard to case, as mail domains are.
+fn same_message_id(a: &str, b: &str) -> bool {
+    match (a.rsplit_once('@'), b.rsplit_once('@')) {
+        (Some((left_a, domain_a)), Some((left_b, domain_b))) => {
+            left_a == left_b && domain_a.eq_ignore_ascii_case(domain_b)
+        }
+        _ => a == b,
+    }
+}
+
 fn bare_message_id(text: &str) -> &str {
     let text = text.trim().trim_matches(|c| c == '\'' || c == '"');
     text.strip_prefix('<')
@@ -101,7 +112,7 @@ impl RecordSink for TraceSink {
             Target::MessageId(id) => record
                 .message_id
                 .as_deref()
-                .is_some_and(|logged| bare_message_id(logged) == id),
+                .is_some_and(|logged| same_message_id(bare_message_id(logged), id)),
             Target::Connection(..) => false,
         };
         if matched {
@@ -385,5 +396,19 @@ mod tests {
         assert!(Target::parse("icid:x").is_err());
         assert!(Target::parse("99999999999999999999999").is_err());
         assert!(Target::parse("").is_err());
+    }
+
+    #[test]
+    fn message_id_domains_match_in_any_case() {
+        assert!(same_message_id(
+            "m103@OLD.example.net",
+            "m103@old.EXAMPLE.net"
+        ));
+        assert!(!same_message_id(
+            "M103@old.example.net",
+            "m103@old.example.net"
+        ));
+        assert!(same_message_id("no-domain", "no-domain"));
+        assert!(!same_message_id("no-domain", "NO-DOMAIN"));
     }
 }
