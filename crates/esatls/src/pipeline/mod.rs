@@ -50,9 +50,9 @@ pub struct RunOptions {
     /// ends before the next refill of the 256 KiB read buffer, inputs not
     /// yet read are left out, and records still open are not written,
     /// since they would be incomplete. An input that is not a regular file
-    /// (standard input, a pipe) is then read on a thread of its own, so
-    /// that a read waiting for data ends at the stop too, within 50 ms;
-    /// that thread ends once data or the end of the input arrives.
+    /// (standard input, a pipe) is then read on a thread of its own, so a
+    /// read waiting for data ends within 50 ms of the stop. That thread
+    /// ends once data or the end of the input arrives.
     pub stop: Option<StopHandle>,
 }
 
@@ -119,20 +119,17 @@ pub fn run(paths: &[PathBuf], options: &RunOptions, sink: &mut dyn RecordSink) -
         .iter()
         .map(|path| format!("{path}: read once; an earlier path reaches the same input"))
         .collect();
-    for (copy, original) in &expansion.twins {
-        warnings.push(format!(
-            "{copy}: not read; it is a compressed copy of {original}, which is read"
-        ));
-    }
-    for (copy, original) in &expansion.copies {
-        warnings.push(format!(
-            "{copy}: not read; it has the same content as {original}, which is read"
-        ));
-    }
-    for (copy, original) in &expansion.partial_copies {
-        warnings.push(format!(
-            "{copy}: not read; its content is the start of {original}, which is read"
-        ));
+    let copies = [
+        (&expansion.twins, "it is a compressed copy of"),
+        (&expansion.copies, "it has the same content as"),
+        (&expansion.partial_copies, "its content is the start of"),
+    ];
+    for (pairs, relation) in copies {
+        for (copy, original) in pairs {
+            warnings.push(format!(
+                "{copy}: not read; {relation} {original}, which is read"
+            ));
+        }
     }
     for (directory, original) in &expansion.repeated_directories {
         warnings.push(format!(
@@ -167,8 +164,8 @@ pub fn run(paths: &[PathBuf], options: &RunOptions, sink: &mut dyn RecordSink) -
     pipeline.summary.interrupted = interrupted;
     let mut directories = Vec::with_capacity(prepared.len());
     for source in prepared {
-        // After a stop, only what was read ahead of a pipe is still read:
-        // nothing else holds those bytes.
+        // After a stop, only the bytes read ahead of a pipe are still read,
+        // because no other copy of them exists.
         if pipeline.check_stop() && !source.holds_read_ahead() {
             continue;
         }
