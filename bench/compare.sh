@@ -156,9 +156,9 @@ fi
 
 say "building release binaries (load average $(load_average))"
 cargo build --release --locked -p esatls-cli -p esatls-gen -p esatls-bench --bins
-# The timings use the binary as shipped (the dist profile: one codegen
-# unit, link-time optimisation); the profile uses the release build, which
-# keeps the symbols that perf names.
+# The timings use the binary as shipped: the dist profile, with one
+# codegen unit and link-time optimisation. The profile uses the release
+# build, because it keeps the symbols that perf names.
 cargo build --profile dist --locked -p esatls-cli
 BIN=$ROOT/target/release
 ESATLS=$ROOT/target/dist/esatls

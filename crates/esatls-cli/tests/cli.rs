@@ -531,9 +531,10 @@ fn usage_errors_exit_with_two() {
 }
 
 #[test]
-fn trace_shows_consolidated_lines_and_disagreements() {
+fn trace_shows_consolidated_events() {
     let paths = [fixture("lifecycle.log"), fixture("consolidated.log")];
     let events = fixture("consolidated.log").display().to_string();
+
     // Known from the events alone: the event is the proof.
     let output = esatls_paths(
         &["trace", "--format", "json", "777", "--year", "2026"],
@@ -553,6 +554,7 @@ fn trace_shows_consolidated_lines_and_disagreements() {
         })
         .collect();
     assert_eq!(lines, vec![(events.clone(), 2)]);
+
     // Joined: the event line comes with the text lines, and the text
     // trace names what the two logs disagree on.
     let output = esatls_paths(&["trace", "500", "--year", "2026"], &paths);
@@ -1459,7 +1461,7 @@ fn yearless_times_step_at_new_year() {
 }
 
 #[test]
-fn yearless_times_are_not_after_the_file_was_written() {
+fn yearless_time_precedes_file_mtime() {
     let (_dir, path) = temp_log(
         "copied.log",
         "<22>Dec 20 10:00:00 esa1 mail_logs: Info: Start MID 1 ICID 0\n\
@@ -2447,7 +2449,7 @@ fn follow_keeps_first_bytes_of_standard_input() {
 
 #[cfg(unix)]
 #[test]
-fn one_signal_ends_a_run_blocked_on_a_pipe_without_writer() {
+fn signal_ends_blocked_pipe_open() {
     let dir = tempfile::tempdir().unwrap();
     let pipe = dir.path().join("pipe");
     let status = Command::new("mkfifo").arg(&pipe).status().unwrap();
@@ -2470,7 +2472,7 @@ fn one_signal_ends_a_run_blocked_on_a_pipe_without_writer() {
 
 #[cfg(unix)]
 #[test]
-fn pipe_found_by_a_walk_is_left_out_with_a_warning() {
+fn walked_pipe_is_left_out() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy(fixture("lifecycle.log"), dir.path().join("mail.log")).unwrap();
     let pipe = dir.path().join("pipe");
@@ -2495,7 +2497,7 @@ fn pipe_found_by_a_walk_is_left_out_with_a_warning() {
 
 #[cfg(unix)]
 #[test]
-fn signal_keeps_what_was_read_ahead_of_a_pipe() {
+fn signal_keeps_pipe_read_ahead() {
     use std::io::Write;
     // Less than the read-ahead of a pipe, whose writer stays open: the
     // whole input is in the bytes read ahead when the signal comes.

@@ -110,8 +110,8 @@ fn count(report: &Value, pointer: &str) -> u64 {
 fn nul_bytes_are_text() {
     let path = fixture("nul-bytes.log");
     let report = json_report(&[&path], &[], 0);
-    // The line of NULs has no header, so it continues the `To` entry; the
-    // line that starts with a NUL has one after the NUL, so it is an entry
+    // The line of NULs has no header, so it continues the `To` entry. The
+    // line that starts with a NUL has a header after it, so it is an entry
     // of its own. `Start MID 2\0` is unrecognised.
     assert_eq!(
         lines_of(&report),
@@ -930,7 +930,7 @@ fn stray_lines_after_a_complete_entry_do_not_spoil_it() {
 }
 
 #[test]
-fn junk_before_a_header_does_not_hide_the_entry() {
+fn junk_before_header_starts_entry() {
     // A tab, NUL padding, a byte order mark, a terminal escape and spaces
     // before the headers: each line is still an entry of its own.
     let path = fixture("junk-before-headers.log");

@@ -25,13 +25,14 @@ use crate::exit;
 /// also used after SIGTERM and SIGHUP, which end a run the same way.
 pub const INTERRUPTED: u8 = 130;
 
-/// Installs the handler of Ctrl-C, SIGTERM and SIGHUP: the first signal
-/// requests a stop through the returned handle, and a second one ends the
-/// process at once with status [`INTERRUPTED`].
-/// Time a run has after the first signal to write what it has and end,
+/// Time a run has after the first signal to write its output and end,
 /// before the process ends without it.
 const STOP_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
+/// Installs the handler of Ctrl-C, SIGTERM and SIGHUP. The first signal
+/// requests a stop through the returned handle and ends the process after
+/// [`STOP_GRACE`]. A second one ends it at once. Both exit with status
+/// [`INTERRUPTED`].
 fn stop_on_signal() -> Result<StopHandle> {
     let stop = StopHandle::new();
     let handler_stop = stop.clone();
@@ -42,8 +43,8 @@ fn stop_on_signal() -> Result<StopHandle> {
         }
         handler_stop.stop();
         // A run blocked where it cannot see the stop (opening a named pipe
-        // that has no writer) still ends on one signal, as a service
-        // manager sends only one.
+        // that has no writer) still ends, because a service manager sends
+        // only one signal.
         std::thread::spawn(|| {
             std::thread::sleep(STOP_GRACE);
             std::process::exit(i32::from(INTERRUPTED));
@@ -237,7 +238,7 @@ pub fn finish_run(summary: &RunSummary, status: u8) -> u8 {
         let _ = writeln!(stderr, "esatls: error: {}", for_terminal(error));
     }
     if status == INTERRUPTED {
-        // A table mailed from a stopped job must not pass for a whole one.
+        // A table mailed from a stopped job must not look complete.
         let _ = writeln!(
             stderr,
             "esatls: interrupted: the output covers only what was read before the signal"

@@ -154,7 +154,8 @@ pub struct Entry<'a> {
     pub event: Event<'a>,
 }
 
-/// Where a consolidated event was read: kept as its evidence in trace mode.
+/// Position and text of a consolidated event, kept as its evidence in
+/// trace mode.
 #[derive(Clone, Copy, Debug)]
 pub struct EventLine<'a> {
     /// Index of the input in the run's list of sources.

@@ -113,7 +113,7 @@ fn find_container(file: &FileHead, sorted: &[FileHead]) -> Option<usize> {
 
 /// Returns whether the decompressed content of `compressed` is not empty
 /// and all of it is the start of `plain` (the same log, or an early copy
-/// of it). A compressed file that goes on past the end of `plain` holds
+/// of it). A compressed file that goes on past the end of `plain` contains
 /// more and is not a copy. Only regular files are opened, and a read error
 /// returns false so that both files are read.
 pub(super) fn is_compressed_copy(compressed: &Path, plain: &Path) -> bool {

@@ -176,7 +176,7 @@ fn drop_contained_copies(
     (remaining, read_instead)
 }
 
-/// Returns the subdirectory of the walked `root` that holds `path`
+/// Returns the subdirectory of the walked `root` that contains `path`
 /// (`esa1` for `logs/esa1/mail.current` found by walking `logs`): the
 /// layout of a directory per appliance. A file directly in `root` has
 /// none.
@@ -583,8 +583,8 @@ mod tests {
             ("c.log", &other),
             ("c.log.gz", &gzip(&third)),
             ("d.log.gz", &gzip(&other)),
-            // The compressed file holds more than the plain one: both are
-            // read rather than losing the rest.
+            // The compressed file contains more than the plain one, so both
+            // are read rather than losing the rest.
             ("e.log", &fourth[..10_000]),
             ("e.log.gz", &gzip(&fourth)),
         ]);

@@ -331,8 +331,8 @@ impl SourceParser {
     }
 
     fn read_all(&mut self, sender: &mut dyn FnMut(Message) -> bool) -> Result<(), InputError> {
-        // Bytes read ahead from a stream that cannot be opened again: they
-        // are read even after a stop, since nothing else holds them.
+        // Bytes read ahead from a stream that cannot be opened again are
+        // read even after a stop, because no other copy of them exists.
         let mut read_ahead = 0;
         let (reader, compressed_read): (Box<dyn Read + Send>, _) = match self.source.take_head() {
             Some((head, rest)) => {

@@ -87,10 +87,9 @@ fn date_of(seconds: i64) -> Option<Date> {
 /// Year, month and day of a reference time.
 type Date = (i16, i8, i8);
 
-/// Returns the year to give a yearless timestamp of `month` and `day`,
-/// knowing a reference date after it (the file's modification time, or
-/// now): the year that does not put the timestamp after the reference,
-/// with a day to spare for time zones.
+/// Returns the year of a yearless timestamp of `month` and `day`: the
+/// latest year that does not put it after `reference` (the file's
+/// modification time, or today). A day is allowed for time zones.
 fn year_before(reference: Date, month: u8, day: u8) -> i16 {
     let (year, reference_month, reference_day) = reference;
     let date = (i16::from(month), i16::from(day));
@@ -271,7 +270,7 @@ impl PreparedSource {
 
     /// Wraps a stream that must not be read ahead, such as a followed file
     /// that would block: nothing is known of it until its lines are read.
-    /// `head` holds the bytes already read from it, if any.
+    /// `head` contains the bytes already read from it, if any.
     pub(crate) fn unpeeked(
         origin: Origin,
         head: Vec<u8>,
