@@ -4,7 +4,7 @@
 //! The serde field names are the JSON contract of `esatls report --format
 //! json`, documented in `docs/output.md`.
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 
 use rustc_hash::FxHashMap as HashMap;
 
@@ -321,7 +321,9 @@ fn domain_part(address: &str) -> Option<&str> {
 #[derive(Clone, Default)]
 pub struct ReportBuilder {
     report: Report,
-    appliances: BTreeMap<Option<String>, ()>,
+    appliances: BTreeSet<String>,
+    /// Whether a record of the unnamed appliance was seen.
+    unnamed_appliance: bool,
     inbound_protocols: ValueTable,
     inbound_ciphers: ValueTable,
     outbound_protocols: ValueTable,
@@ -367,6 +369,17 @@ impl ReportBuilder {
         self.domains.get_mut(key).expect("inserted above")
     }
 
+    /// Adds an appliance name, allocating only for a name not seen before.
+    fn see_appliance(&mut self, host: Option<&str>) {
+        match host {
+            Some(host) if !self.appliances.contains(host) => {
+                self.appliances.insert(host.to_string());
+            }
+            Some(_) => {}
+            None => self.unnamed_appliance = true,
+        }
+    }
+
     /// Returns the report of the records so far, leaving the builder as it
     /// is, for a run that goes on.
     pub fn snapshot(&self, summary: &RunSummary) -> Report {
@@ -375,7 +388,13 @@ impl ReportBuilder {
 
     /// Completes the report with the run's line counts.
     pub fn finish(mut self, summary: &RunSummary) -> Report {
-        self.report.appliances = self.appliances.into_keys().collect();
+        // The unnamed appliance (`null`) sorts first, as `None` does.
+        self.report.appliances = self
+            .unnamed_appliance
+            .then_some(None)
+            .into_iter()
+            .chain(self.appliances.into_iter().map(Some))
+            .collect();
         self.report.inbound.protocols = self.inbound_protocols.sorted();
         self.report.inbound.ciphers = self.inbound_ciphers.sorted();
         self.report.outbound.protocols = self.outbound_protocols.sorted();
@@ -416,8 +435,7 @@ impl ReportBuilder {
 
 impl RecordSink for ReportBuilder {
     fn message(&mut self, record: MessageRecord) {
-        self.appliances
-            .insert(record.host.as_deref().map(String::from), ());
+        self.see_appliance(record.host.as_deref());
         let inbound = &record.inbound;
         let copy = matches!(
             record.origin,
@@ -464,8 +482,7 @@ impl RecordSink for ReportBuilder {
     }
 
     fn connection(&mut self, record: ConnectionRecord) {
-        self.appliances
-            .insert(record.host.as_deref().map(String::from), ());
+        self.see_appliance(record.host.as_deref());
         let success = record.tls == TlsState::Success;
         let protocol = record.protocol.as_deref().unwrap_or("(not logged)");
         let cipher = record.cipher.as_deref().unwrap_or("(not logged)");
