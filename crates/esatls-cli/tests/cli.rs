@@ -2525,3 +2525,114 @@ fn signal_keeps_pipe_read_ahead() {
         .collect();
     assert_eq!(mids_of_records(&records), vec![500]);
 }
+
+/// Writes two appliance subdirectories whose logs use the same ids in the
+/// same minutes: the message of esa1 comes in over TLS and goes out over
+/// TLS, that of esa2 comes in in cleartext and bounces.
+fn two_appliance_logs() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = [
+        (
+            "esa1",
+            "Version: 15.0.0-104 SN: 1111-AAAA",
+            "ICID 7 TLS success protocol TLSv1.3 cipher TLS_AES_256_GCM_SHA384",
+            "DCID 9 TLS success protocol TLSv1.2 cipher ECDHE-RSA-AES128-GCM-SHA256",
+            "Message done DCID 9 MID 3 to RID [0]",
+        ),
+        (
+            "esa2",
+            "Version: 15.0.0-104 SN: 2222-BBBB",
+            "ICID 7 ACCEPT SG ACCEPTLIST match sbrs[-1.0:10.0] SBRS 6.9",
+            "DCID 9 IP 198.51.100.8 TLS failed: STARTTLS unexpected response",
+            "Bounced: DCID 9 MID 3 to RID 0 - 5.1.1 ('550', ['no such user'])",
+        ),
+    ];
+    for (name, version, inbound, outbound, result) in logs {
+        let lines = [
+            version.to_string(),
+            "New SMTP ICID 7 interface Data 1 (192.0.2.10) address 192.0.2.77 \
+             reverse dns host mail.example.net verified yes"
+                .to_string(),
+            inbound.to_string(),
+            "Start MID 3 ICID 7".to_string(),
+            "MID 3 ICID 7 From: <alice@example.net>".to_string(),
+            "MID 3 ICID 7 RID 0 To: <bob@example.org>".to_string(),
+            "MID 3 ready 1200 bytes from <alice@example.net>".to_string(),
+            "ICID 7 close".to_string(),
+            "New SMTP DCID 9 interface 192.0.2.10 address 198.51.100.8 port 25".to_string(),
+            outbound.to_string(),
+            "Delivery start DCID 9 MID 3 to RID [0]".to_string(),
+            result.to_string(),
+            "Message finished MID 3 done".to_string(),
+            "DCID 9 close".to_string(),
+        ];
+        let text: String = lines
+            .iter()
+            .enumerate()
+            .map(|(i, line)| format!("Mon Mar  2 10:00:{i:02} 2026 Info: {line}\n"))
+            .collect();
+        std::fs::create_dir(dir.path().join(name)).unwrap();
+        std::fs::write(
+            dir.path().join(name).join("mail_logs.@20260302T100000.s"),
+            text,
+        )
+        .unwrap();
+    }
+    dir
+}
+
+#[test]
+fn appliances_read_in_parallel_add_up() {
+    let dir = two_appliance_logs();
+    let root = dir.path().to_path_buf();
+    let parallel = report(std::slice::from_ref(&root));
+    let one = esatls_paths(&["report", "--format", "json", "--threads", "1"], &[root]);
+    assert_eq!(one.status.code(), Some(0));
+    let one: Value = serde_json::from_slice(&one.stdout).unwrap();
+    assert_eq!(parallel, one);
+    assert_eq!(
+        parallel["appliances"],
+        serde_json::json!(["1111-AAAA", "2222-BBBB"])
+    );
+    let inbound = &parallel["inbound"];
+    assert_eq!(
+        inbound["connections"],
+        serde_json::json!({"total": 2, "success": 1, "failed": 0, "none": 1, "unknown": 0})
+    );
+    assert_eq!(inbound["protocols"][0]["value"], "TLSv1.3");
+    assert_eq!(inbound["protocols"][0]["messages"], 1);
+    let outbound = &parallel["outbound"];
+    assert_eq!(
+        outbound["connections"],
+        serde_json::json!({"total": 2, "success": 1, "failed": 1, "none": 0, "unknown": 0})
+    );
+    assert_eq!(
+        outbound["recipients"],
+        serde_json::json!({"total": 2, "delivered": 1, "bounced": 1, "pending": 0, "dropped": 0, "unknown": 0})
+    );
+    assert_eq!(
+        outbound["failures"][0]["reason"],
+        "STARTTLS unexpected response"
+    );
+    assert_eq!(outbound["domains"][0]["domain"], "example.org");
+    assert_eq!(outbound["domains"][0]["delivered"]["success"], 1);
+    assert_eq!(outbound["domains"][0]["not_delivered"], 1);
+    assert_eq!(parallel["lines"]["total"], 28);
+    assert_eq!(parallel["lines"]["recognised"], 28);
+}
+
+#[test]
+fn appliances_read_in_parallel_keep_their_order() {
+    let dir = two_appliance_logs();
+    let root = dir.path().to_path_buf();
+    let parallel = messages(std::slice::from_ref(&root));
+    let one = esatls_paths(&["messages", "--format", "json", "--threads", "1"], &[root]);
+    assert_eq!(json_lines(&one), parallel);
+    let hosts: Vec<&str> = parallel
+        .iter()
+        .map(|record| record["host"].as_str().unwrap())
+        .collect();
+    assert_eq!(hosts, ["1111-AAAA", "2222-BBBB"]);
+    assert_eq!(parallel[0]["inbound"]["tls"], "success");
+    assert_eq!(parallel[1]["inbound"]["tls"], "none");
+}

@@ -283,6 +283,36 @@ pub trait RecordSink {
     fn progress(&mut self, summary: &crate::pipeline::RunSummary) {
         let _ = summary;
     }
+
+    /// Returns an empty sink of the same kind for the records of some
+    /// appliances, to be read on a thread of their own and handed back to
+    /// [`Self::join`], or `None` (the default) if the sink cannot be split.
+    /// A sink that can must make the same of its records in any order and
+    /// split; a run that reads several appliances then reads each on its
+    /// own threads, with no record crossing threads. The records of the
+    /// other sinks come in an order that does not depend on thread speed.
+    fn split(&self) -> Option<Box<dyn PartSink>> {
+        None
+    }
+
+    /// Takes in a part made by [`Self::split`], after all its records. The
+    /// default drops it.
+    fn join(&mut self, part: Box<dyn std::any::Any + Send>) {
+        let _ = part;
+    }
+}
+
+/// A sink for part of a run's records, on a thread of its own: see
+/// [`RecordSink::split`].
+pub trait PartSink: RecordSink + Send {
+    /// Returns the sink, for [`RecordSink::join`] to take back.
+    fn into_any(self: Box<Self>) -> Box<dyn std::any::Any + Send>;
+}
+
+impl<T: RecordSink + Send + 'static> PartSink for T {
+    fn into_any(self: Box<Self>) -> Box<dyn std::any::Any + Send> {
+        self
+    }
 }
 
 /// A sink that keeps every record, for tests and small inputs.

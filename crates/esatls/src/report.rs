@@ -41,6 +41,22 @@ pub struct TlsCounts {
 }
 
 impl TlsCounts {
+    /// Adds the counts of `other`.
+    pub fn merge(&mut self, other: &TlsCounts) {
+        let TlsCounts {
+            total,
+            success,
+            failed,
+            none,
+            unknown,
+        } = *other;
+        self.total += total;
+        self.success += success;
+        self.failed += failed;
+        self.none += none;
+        self.unknown += unknown;
+    }
+
     pub fn add(&mut self, state: TlsState) {
         self.total += 1;
         match state {
@@ -75,6 +91,24 @@ pub struct MessageTlsCounts {
 }
 
 impl MessageTlsCounts {
+    /// Adds the counts of `other`.
+    pub fn merge(&mut self, other: &MessageTlsCounts) {
+        let MessageTlsCounts {
+            total,
+            success,
+            failed,
+            none,
+            unknown,
+            internal,
+        } = *other;
+        self.total += total;
+        self.success += success;
+        self.failed += failed;
+        self.none += none;
+        self.unknown += unknown;
+        self.internal += internal;
+    }
+
     pub fn add(&mut self, state: TlsState) {
         self.total += 1;
         match state {
@@ -109,6 +143,24 @@ pub struct StatusCounts {
 }
 
 impl StatusCounts {
+    /// Adds the counts of `other`.
+    pub fn merge(&mut self, other: &StatusCounts) {
+        let StatusCounts {
+            total,
+            delivered,
+            bounced,
+            pending,
+            dropped,
+            unknown,
+        } = *other;
+        self.total += total;
+        self.delivered += delivered;
+        self.bounced += bounced;
+        self.pending += pending;
+        self.dropped += dropped;
+        self.unknown += unknown;
+    }
+
     pub fn add(&mut self, status: RecipientStatus) {
         self.total += 1;
         match status {
@@ -250,6 +302,14 @@ impl ValueTable {
         self.entry(value).0 += 1;
     }
 
+    fn merge(&mut self, other: ValueTable) {
+        for (value, (connections, messages)) in other.counts {
+            let entry = self.entry(&value);
+            entry.0 += connections;
+            entry.1 += messages;
+        }
+    }
+
     fn message(&mut self, value: &str) {
         self.entry(value).1 += 1;
     }
@@ -290,13 +350,16 @@ fn sorted_reasons(counts: &HashMap<String, u64>) -> Vec<ReasonCount> {
 }
 
 fn add_reason(counts: &mut HashMap<String, u64>, reason: Option<&str>) {
-    let reason = reason.unwrap_or("(no reason logged)");
-    if let Some(count) = counts.get_mut(reason) {
-        *count += 1;
+    add_reasons(counts, reason.unwrap_or("(no reason logged)"), 1);
+}
+
+fn add_reasons(counts: &mut HashMap<String, u64>, reason: &str, count: u64) {
+    if let Some(total) = counts.get_mut(reason) {
+        *total += count;
     } else if counts.len() < MAX_VALUES {
-        counts.insert(reason.to_string(), 1);
+        counts.insert(reason.to_string(), count);
     } else {
-        *counts.entry(OTHER.to_string()).or_default() += 1;
+        *counts.entry(OTHER.to_string()).or_default() += count;
     }
 }
 
@@ -377,6 +440,49 @@ impl ReportBuilder {
             }
             Some(_) => {}
             None => self.unnamed_appliance = true,
+        }
+    }
+
+    /// Adds the counts of a builder that saw other records (those of other
+    /// appliances, read on another thread). The result is that of one
+    /// builder that saw all the records, `self`'s first, except in a table
+    /// past its limit, where `self`'s values come first.
+    pub fn merge(&mut self, other: ReportBuilder) {
+        let ReportBuilder {
+            report,
+            appliances,
+            unnamed_appliance,
+            inbound_protocols,
+            inbound_ciphers,
+            outbound_protocols,
+            outbound_ciphers,
+            inbound_failures,
+            outbound_failures,
+            domains,
+        } = other;
+        let (inbound, outbound) = (&mut self.report.inbound, &mut self.report.outbound);
+        inbound.connections.merge(&report.inbound.connections);
+        inbound.messages.merge(&report.inbound.messages);
+        inbound.copies.merge(&report.inbound.copies);
+        outbound.connections.merge(&report.outbound.connections);
+        outbound.deliveries.merge(&report.outbound.deliveries);
+        outbound.recipients.merge(&report.outbound.recipients);
+        self.appliances.extend(appliances);
+        self.unnamed_appliance |= unnamed_appliance;
+        self.inbound_protocols.merge(inbound_protocols);
+        self.inbound_ciphers.merge(inbound_ciphers);
+        self.outbound_protocols.merge(outbound_protocols);
+        self.outbound_ciphers.merge(outbound_ciphers);
+        for (reason, count) in inbound_failures {
+            add_reasons(&mut self.inbound_failures, &reason, count);
+        }
+        for (reason, count) in outbound_failures {
+            add_reasons(&mut self.outbound_failures, &reason, count);
+        }
+        for (_, part) in domains {
+            let entry = self.domain(&part.domain);
+            entry.delivered.merge(&part.delivered);
+            entry.not_delivered += part.not_delivered;
         }
     }
 
@@ -478,6 +584,16 @@ impl RecordSink for ReportBuilder {
             } else {
                 entry.not_delivered += 1;
             }
+        }
+    }
+
+    fn split(&self) -> Option<Box<dyn crate::record::PartSink>> {
+        Some(Box::new(ReportBuilder::new()))
+    }
+
+    fn join(&mut self, part: Box<dyn std::any::Any + Send>) {
+        if let Ok(part) = part.downcast::<ReportBuilder>() {
+            self.merge(*part);
         }
     }
 

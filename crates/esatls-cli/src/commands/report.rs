@@ -73,6 +73,14 @@ impl RecordSink for ReportSink {
         self.builder.connection(record);
     }
 
+    fn split(&self) -> Option<Box<dyn esatls::record::PartSink>> {
+        self.builder.split()
+    }
+
+    fn join(&mut self, part: Box<dyn std::any::Any + Send>) {
+        self.builder.join(part);
+    }
+
     fn progress(&mut self, summary: &RunSummary) {
         // An HTML page is one document, so it is written once, at the end.
         let Some(interval) = self.interval.filter(|_| self.format != ReportFormat::Html) else {

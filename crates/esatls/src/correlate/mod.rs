@@ -127,6 +127,43 @@ pub struct CorrelateStats {
     pub appliance_overflow: u64,
 }
 
+impl CorrelateStats {
+    /// Adds the counts of another correlator's run.
+    pub fn add(&mut self, other: &CorrelateStats) {
+        // Taken apart, so that a new field cannot be left out.
+        let CorrelateStats {
+            id_reuses,
+            expired,
+            evicted,
+            late_lines,
+            recipients_dropped,
+            open_messages_at_end,
+            open_connections_at_end,
+            consolidated_events,
+            consolidated_without_mid,
+            consolidated_too_late,
+            merged,
+            consolidated_only,
+            conflicting,
+            appliance_overflow,
+        } = *other;
+        self.id_reuses += id_reuses;
+        self.expired += expired;
+        self.evicted += evicted;
+        self.late_lines += late_lines;
+        self.recipients_dropped += recipients_dropped;
+        self.open_messages_at_end += open_messages_at_end;
+        self.open_connections_at_end += open_connections_at_end;
+        self.consolidated_events += consolidated_events;
+        self.consolidated_without_mid += consolidated_without_mid;
+        self.consolidated_too_late += consolidated_too_late;
+        self.merged += merged;
+        self.consolidated_only += consolidated_only;
+        self.conflicting += conflicting;
+        self.appliance_overflow += appliance_overflow;
+    }
+}
+
 /// Most appliances one run keeps apart. Input that names more (a syslog
 /// stream with a new host name on every line) puts the rest under one
 /// appliance named [`OVERFLOW_APPLIANCE`], so that memory stays bounded.

@@ -1,6 +1,7 @@
 //! The run: inputs in chronological order, lines into entries, entries into
 //! events, events into the correlator.
 
+mod lanes;
 mod reader;
 mod source;
 mod stats;
@@ -158,31 +159,24 @@ pub fn run(paths: &[PathBuf], options: &RunOptions, sink: &mut dyn RecordSink) -
         }
     }
     source::sort_chronologically(&mut prepared);
+    if let Some(plan) = lanes::plan(&prepared, options, sink.split().is_some()) {
+        let start = RunSummary {
+            errors,
+            warnings,
+            interrupted,
+            ..RunSummary::default()
+        };
+        return lanes::run(prepared, &plan, options, start, sink);
+    }
     let mut pipeline = Pipeline::for_sources(options, &prepared);
     pipeline.summary.errors = errors;
     pipeline.summary.warnings = warnings;
     pipeline.summary.interrupted = interrupted;
-    let mut directories = Vec::with_capacity(prepared.len());
-    for source in prepared {
-        // After a stop, only the bytes read ahead of a pipe are still read,
-        // because no other copy of them exists.
-        if pipeline.check_stop() && !source.holds_read_ahead() {
-            continue;
-        }
-        let directory = source.directory();
-        let read = pipeline.summary.sources.len();
-        let recognised = pipeline.summary.lines.recognised;
-        pipeline.read_source(source, sink);
-        if pipeline.summary.sources.len() > read {
-            directories.push(directory);
-            if let Some(warning) = foreign_input_warning(
-                &pipeline.summary,
-                pipeline.summary.lines.recognised - recognised,
-            ) {
-                pipeline.summary.warnings.push(warning);
-            }
-        }
-    }
+    let directories: Vec<Option<PathBuf>> = pipeline
+        .read_sources(prepared, sink)
+        .into_iter()
+        .map(|(_, directory)| directory)
+        .collect();
     let mut summary = pipeline.finish(sink);
     if let Some(warning) = unnamed_directories_warning(&summary.sources, &directories) {
         summary.warnings.push(warning);
@@ -401,6 +395,37 @@ impl Pipeline {
             templates: TemplateCounts::default(),
             text_serials: Default::default(),
         }
+    }
+
+    /// Reads `sources` one after the other. Returns, for each input read
+    /// (and so added to the summary's sources), its position in `sources`
+    /// and its directory.
+    fn read_sources(
+        &mut self,
+        sources: Vec<PreparedSource>,
+        sink: &mut dyn RecordSink,
+    ) -> Vec<(usize, Option<PathBuf>)> {
+        let mut read = Vec::with_capacity(sources.len());
+        for (position, source) in sources.into_iter().enumerate() {
+            // After a stop, only the bytes read ahead of a pipe are still
+            // read, because no other copy of them exists.
+            if self.check_stop() && !source.holds_read_ahead() {
+                continue;
+            }
+            let directory = source.directory();
+            let count = self.summary.sources.len();
+            let recognised = self.summary.lines.recognised;
+            self.read_source(source, sink);
+            if self.summary.sources.len() > count {
+                read.push((position, directory));
+                if let Some(warning) =
+                    foreign_input_warning(&self.summary, self.summary.lines.recognised - recognised)
+                {
+                    self.summary.warnings.push(warning);
+                }
+            }
+        }
+        read
     }
 
     /// Reads one prepared input to its end: a thread parses it into
@@ -626,17 +651,24 @@ impl Pipeline {
     /// Emits the records still open and returns the summary. After an
     /// interrupted run, only the finished records that still wait are
     /// written: the open ones would be incomplete.
-    pub fn finish(mut self, sink: &mut dyn RecordSink) -> RunSummary {
+    pub fn finish(self, sink: &mut dyn RecordSink) -> RunSummary {
+        let (mut summary, templates) = self.finish_parts(sink);
+        summary.templates = templates.sorted();
+        summary.other_templates = templates.other;
+        summary
+    }
+
+    /// Does what [`Self::finish`] does, but returns the template counts
+    /// apart and unsorted, for adding to those of other pipelines.
+    fn finish_parts(mut self, sink: &mut dyn RecordSink) -> (RunSummary, TemplateCounts) {
         self.summary.lines.fill_maps();
-        self.summary.templates = self.templates.sorted();
-        self.summary.other_templates = self.templates.other;
         self.summary.correlation = if self.summary.interrupted {
             self.correlator.emit_finished(sink);
             self.correlator.stats().clone()
         } else {
             self.correlator.finish(sink)
         };
-        self.summary
+        (self.summary, self.templates)
     }
 }
 

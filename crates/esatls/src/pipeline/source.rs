@@ -64,6 +64,10 @@ pub struct PreparedSource {
     pub(crate) compressed_read: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
     /// What the first lines hold.
     pub(crate) kind: SourceKind,
+    /// Whether a line read ahead names its host in a syslog header, or
+    /// nothing was read ahead: the input may then hold lines of several
+    /// appliances.
+    pub(crate) host_lines: bool,
 }
 
 /// The kinds of log an input holds, judged from its first lines.
@@ -110,6 +114,8 @@ struct PeekFacts {
     first_time: Option<RawTime>,
     text_entries: usize,
     consolidated_entries: usize,
+    /// Whether a header names a syslog host.
+    host_lines: bool,
 }
 
 fn peek_facts(head: &[u8]) -> PeekFacts {
@@ -128,6 +134,7 @@ fn peek_facts(head: &[u8]) -> PeekFacts {
         if facts.first_time.is_none() {
             facts.first_time = header.time;
         }
+        facts.host_lines |= header.host.is_some();
         match header.payload {
             Payload::Text { .. } => facts.text_entries += 1,
             Payload::Cef(_) => facts.consolidated_entries += 1,
@@ -293,6 +300,7 @@ impl PreparedSource {
             order_key: None,
             stdin_head: Some((head, reader)),
             compressed_read: None,
+            host_lines: true,
         }
     }
 
@@ -369,6 +377,7 @@ impl PreparedSource {
             order_key,
             stdin_head,
             compressed_read,
+            host_lines: facts.host_lines,
         })
     }
 
@@ -382,6 +391,35 @@ impl PreparedSource {
         crate::input::appliance_subdirectory(path, root)?
             .to_str()
             .map(String::from)
+    }
+
+    /// Returns the name of the one appliance whose lines a file holds, as
+    /// far as its first lines tell: those of a file pulled from an
+    /// appliance, which carry no syslog host. Returns `None` when the input
+    /// may hold lines of several appliances (a syslog file, consolidated
+    /// events, a stream); `Some(None)` is the unnamed appliance.
+    pub(crate) fn single_appliance(&self, options: &RunOptions) -> Option<Option<String>> {
+        if self.host_lines
+            || self.kind != SourceKind::MailLogs
+            || self.stdin_head.is_some()
+            || !matches!(self.origin, Origin::Path(_))
+        {
+            return None;
+        }
+        Some(
+            self.serial
+                .clone()
+                .or_else(|| self.directory_appliance())
+                .or_else(|| options.host.clone()),
+        )
+    }
+
+    /// Returns the size of the file, or 0 if it is not a file.
+    pub(crate) fn file_bytes(&self) -> u64 {
+        match &self.origin {
+            Origin::Path(path) => std::fs::metadata(path).map_or(0, |meta| meta.len()),
+            Origin::Stdin | Origin::Named(_) => 0,
+        }
     }
 
     /// Returns the directory that holds this file.
