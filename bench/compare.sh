@@ -561,5 +561,11 @@ EOF
     else
         echo "$PROFILE_NOTE"
     fi
+    # What earlier runs and profiles found is kept by hand in
+    # bench/findings.md, below the figures of this run.
+    if [[ -f $ROOT/bench/findings.md ]]; then
+        echo
+        cat "$ROOT/bench/findings.md"
+    fi
 } >"$OUT"
 say "done: $OUT"

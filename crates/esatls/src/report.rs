@@ -280,48 +280,64 @@ pub struct Report {
     pub lines: LineSummary,
 }
 
+/// Counts by value, in a vector indexed by a map, so that counting a
+/// value seen before costs one lookup.
 #[derive(Clone, Default)]
 struct ValueTable {
-    counts: HashMap<String, (u64, u64)>,
+    index: HashMap<String, usize>,
+    counts: Vec<(String, u64, u64)>,
 }
 
 impl ValueTable {
-    fn entry(&mut self, value: &str) -> &mut (u64, u64) {
-        if !self.counts.contains_key(value) {
-            let key = if self.counts.len() >= MAX_VALUES {
-                OTHER
-            } else {
-                value
-            };
-            return self.counts.entry(key.to_string()).or_default();
-        }
-        self.counts.get_mut(value).expect("checked above")
+    /// Returns the connection and message counts of `value`, or of `(other)`
+    /// once the table holds [`MAX_VALUES`] values.
+    fn entry(&mut self, value: &str) -> (&mut u64, &mut u64) {
+        let at = match self.index.get(value) {
+            Some(&at) => at,
+            None => {
+                let key = if self.index.len() >= MAX_VALUES {
+                    OTHER
+                } else {
+                    value
+                };
+                match self.index.get(key) {
+                    Some(&at) => at,
+                    None => {
+                        self.counts.push((key.to_string(), 0, 0));
+                        self.index.insert(key.to_string(), self.counts.len() - 1);
+                        self.counts.len() - 1
+                    }
+                }
+            }
+        };
+        let (_, connections, messages) = &mut self.counts[at];
+        (connections, messages)
     }
 
     fn connection(&mut self, value: &str) {
-        self.entry(value).0 += 1;
+        *self.entry(value).0 += 1;
     }
 
     fn merge(&mut self, other: ValueTable) {
-        for (value, (connections, messages)) in other.counts {
-            let entry = self.entry(&value);
-            entry.0 += connections;
-            entry.1 += messages;
+        for (value, connections, messages) in other.counts {
+            let (total_connections, total_messages) = self.entry(&value);
+            *total_connections += connections;
+            *total_messages += messages;
         }
     }
 
     fn message(&mut self, value: &str) {
-        self.entry(value).1 += 1;
+        *self.entry(value).1 += 1;
     }
 
     fn sorted(&self) -> Vec<ValueCount> {
         let mut list: Vec<ValueCount> = self
             .counts
             .iter()
-            .map(|(value, &(connections, messages))| ValueCount {
+            .map(|(value, connections, messages)| ValueCount {
                 value: value.clone(),
-                connections,
-                messages,
+                connections: *connections,
+                messages: *messages,
             })
             .collect();
         list.sort_by(|a, b| {
@@ -393,7 +409,9 @@ pub struct ReportBuilder {
     outbound_ciphers: ValueTable,
     inbound_failures: HashMap<String, u64>,
     outbound_failures: HashMap<String, u64>,
-    domains: HashMap<String, DomainCount>,
+    /// Place of each domain in `domains`.
+    domain_index: HashMap<String, usize>,
+    domains: Vec<DomainCount>,
 }
 
 /// Number of unrecognised templates shown in the report.
@@ -414,22 +432,28 @@ impl ReportBuilder {
         } else {
             domain
         };
-        let key = if self.domains.contains_key(key) || self.domains.len() < MAX_DOMAINS {
+        if let Some(&at) = self.domain_index.get(key) {
+            return &mut self.domains[at];
+        }
+        let key = if self.domain_index.len() < MAX_DOMAINS {
             key
         } else {
             OTHER
         };
-        if !self.domains.contains_key(key) {
-            self.domains.insert(
-                key.to_string(),
-                DomainCount {
+        let at = match self.domain_index.get(key) {
+            Some(&at) => at,
+            None => {
+                self.domains.push(DomainCount {
                     domain: key.to_string(),
                     delivered: TlsCounts::default(),
                     not_delivered: 0,
-                },
-            );
-        }
-        self.domains.get_mut(key).expect("inserted above")
+                });
+                self.domain_index
+                    .insert(key.to_string(), self.domains.len() - 1);
+                self.domains.len() - 1
+            }
+        };
+        &mut self.domains[at]
     }
 
     /// Adds an appliance name, allocating only for a name not seen before.
@@ -458,6 +482,7 @@ impl ReportBuilder {
             outbound_ciphers,
             inbound_failures,
             outbound_failures,
+            domain_index: _,
             domains,
         } = other;
         let (inbound, outbound) = (&mut self.report.inbound, &mut self.report.outbound);
@@ -479,7 +504,7 @@ impl ReportBuilder {
         for (reason, count) in outbound_failures {
             add_reasons(&mut self.outbound_failures, &reason, count);
         }
-        for (_, part) in domains {
+        for part in domains {
             let entry = self.domain(&part.domain);
             entry.delivered.merge(&part.delivered);
             entry.not_delivered += part.not_delivered;
@@ -507,7 +532,7 @@ impl ReportBuilder {
         self.report.outbound.ciphers = self.outbound_ciphers.sorted();
         self.report.inbound.failures = sorted_reasons(&self.inbound_failures);
         self.report.outbound.failures = sorted_reasons(&self.outbound_failures);
-        let mut domains: Vec<DomainCount> = self.domains.into_values().collect();
+        let mut domains = self.domains;
         domains.sort_by(|a, b| {
             (b.delivered.total, b.not_delivered)
                 .cmp(&(a.delivered.total, a.not_delivered))
