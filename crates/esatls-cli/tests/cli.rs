@@ -2636,3 +2636,35 @@ fn appliances_read_in_parallel_keep_their_order() {
     assert_eq!(parallel[0]["inbound"]["tls"], "success");
     assert_eq!(parallel[1]["inbound"]["tls"], "none");
 }
+
+#[test]
+fn appliances_read_in_parallel_report_inputs_in_order() {
+    let dir = two_appliance_logs();
+    // A gzip header followed by bytes that are not deflate data, and a
+    // file that is not a log, in each appliance's directory.
+    for (name, byte) in [("esa1", 0xfe), ("esa2", 0xff)] {
+        let directory = dir.path().join(name);
+        let corrupt = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, byte, byte, byte, byte];
+        std::fs::write(directory.join("mail_logs.@20260302T110000.s.gz"), corrupt).unwrap();
+        std::fs::write(
+            directory.join("notes.txt"),
+            format!("call {name}'s vendor\n"),
+        )
+        .unwrap();
+    }
+    let root = dir.path().to_path_buf();
+    let parallel = esatls_paths(&["report", "--format", "json"], std::slice::from_ref(&root));
+    let one = esatls_paths(&["report", "--format", "json", "--threads", "1"], &[root]);
+    assert_eq!(parallel.status.code(), Some(2));
+    assert_eq!(one.status.code(), Some(2));
+    assert_eq!(parallel.stdout, one.stdout);
+    let stderr = String::from_utf8_lossy(&parallel.stderr);
+    assert_eq!(stderr, String::from_utf8_lossy(&one.stderr));
+    let problems: Vec<&str> = stderr
+        .lines()
+        .filter(|line| line.contains(".gz") || line.contains("notes.txt"))
+        .collect();
+    assert_eq!(problems.len(), 4, "{stderr}");
+    assert!(problems[0].contains("esa1"), "{stderr}");
+    assert!(problems[3].contains("esa2"), "{stderr}");
+}

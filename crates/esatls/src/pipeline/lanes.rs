@@ -27,7 +27,9 @@
 use std::path::PathBuf;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
-use super::{unnamed_directories_warning, Pipeline, PreparedSource, RunOptions, RunSummary};
+use super::{
+    unnamed_directories_warning, Pipeline, PreparedSource, ReadInput, RunOptions, RunSummary,
+};
 use super::{SourceSummary, TemplateCounts};
 use crate::record::{ConnectionRecord, MessageRecord, PartSink, RecordSink};
 
@@ -142,9 +144,9 @@ enum Record {
 struct Finished {
     summary: RunSummary,
     templates: TemplateCounts,
-    /// For each input of the lane that was read: its place among all the
-    /// run's inputs, and its directory.
-    read: Vec<(usize, Option<PathBuf>)>,
+    /// Each input of the lane that was read, with its place among all the
+    /// run's inputs.
+    read: Vec<ReadInput>,
     /// The lane's part of a split sink.
     part: Option<Box<dyn PartSink>>,
 }
@@ -212,7 +214,10 @@ fn read_lane(
     let read = pipeline
         .read_sources(sources, sink)
         .into_iter()
-        .map(|(position, directory)| (places[position], directory))
+        .map(|input| ReadInput {
+            position: places[input.position],
+            ..input
+        })
         .collect();
     let (summary, templates) = pipeline.finish_parts(sink);
     Finished {
@@ -339,8 +344,18 @@ fn write(chunk: Chunk, sink: &mut dyn RecordSink) {
     }
 }
 
-/// Adds up the summaries of the lanes, with the inputs in the order a run
-/// on one lane reads them.
+/// One input as the combined summary lists it.
+struct Input {
+    place: usize,
+    /// The input's summary, unless its reading thread failed.
+    summary: Option<SourceSummary>,
+    directory: Option<PathBuf>,
+    errors: Vec<String>,
+    warnings: Vec<String>,
+}
+
+/// Adds up the summaries of the lanes. The inputs, and the errors and
+/// warnings of each, come in the order a run on one lane reads them.
 fn combine(
     start: RunSummary,
     finished: Vec<Option<Finished>>,
@@ -348,10 +363,13 @@ fn combine(
 ) -> RunSummary {
     let mut summary = start;
     let mut templates = TemplateCounts::default();
-    let mut sources: Vec<(usize, SourceSummary, Option<PathBuf>)> = Vec::new();
+    let mut inputs: Vec<Input> = Vec::new();
+    // Errors and warnings of the lanes' ends, after those of the inputs.
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
     for (lane, finished) in finished.into_iter().enumerate() {
         let Some(finished) = finished else {
-            summary.errors.push(format!(
+            errors.push(format!(
                 "lane {lane}: the reading thread stopped without a summary"
             ));
             continue;
@@ -368,19 +386,34 @@ fn combine(
         summary.lines.add(&part.lines);
         templates.merge(part_templates);
         summary.correlation.add(&part.correlation);
-        summary.errors.extend(part.errors);
-        summary.warnings.extend(part.warnings);
         summary.interrupted |= part.interrupted;
-        for ((place, directory), source) in read.into_iter().zip(part.sources) {
-            sources.push((place, source, directory));
+        let mut part_errors = part.errors.into_iter();
+        let mut part_warnings = part.warnings.into_iter();
+        let mut sources = part.sources.into_iter();
+        for input in read {
+            inputs.push(Input {
+                place: input.position,
+                summary: if input.listed { sources.next() } else { None },
+                directory: input.directory,
+                errors: part_errors.by_ref().take(input.errors).collect(),
+                warnings: part_warnings.by_ref().take(input.warnings).collect(),
+            });
         }
+        errors.extend(part_errors);
+        warnings.extend(part_warnings);
     }
-    sources.sort_by_key(|(place, _, _)| *place);
-    let directories: Vec<Option<PathBuf>> = sources
-        .iter()
-        .map(|(_, _, directory)| directory.clone())
-        .collect();
-    summary.sources = sources.into_iter().map(|(_, source, _)| source).collect();
+    inputs.sort_by_key(|input| input.place);
+    let mut directories = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        if let Some(source) = input.summary {
+            summary.sources.push(source);
+            directories.push(input.directory);
+        }
+        summary.errors.extend(input.errors);
+        summary.warnings.extend(input.warnings);
+    }
+    summary.errors.extend(errors);
+    summary.warnings.extend(warnings);
     summary.lines.fill_maps();
     summary.templates = templates.sorted();
     summary.other_templates = templates.other;

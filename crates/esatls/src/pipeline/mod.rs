@@ -175,7 +175,8 @@ pub fn run(paths: &[PathBuf], options: &RunOptions, sink: &mut dyn RecordSink) -
     let directories: Vec<Option<PathBuf>> = pipeline
         .read_sources(prepared, sink)
         .into_iter()
-        .map(|(_, directory)| directory)
+        .filter(|input| input.listed)
+        .map(|input| input.directory)
         .collect();
     let mut summary = pipeline.finish(sink);
     if let Some(warning) = unnamed_directories_warning(&summary.sources, &directories) {
@@ -351,6 +352,19 @@ fn holds_files(directory: &std::path::Path) -> bool {
     !subdirectories
 }
 
+/// What [`Pipeline::read_sources`] returns of one input it read.
+struct ReadInput {
+    /// Place among the inputs given.
+    position: usize,
+    directory: Option<PathBuf>,
+    /// Whether the input was added to the summary's sources, which only a
+    /// failed reading thread prevents.
+    listed: bool,
+    /// Number of errors and warnings the input added to the summary.
+    errors: usize,
+    warnings: usize,
+}
+
 /// The state of a run between inputs.
 pub struct Pipeline {
     options: RunOptions,
@@ -397,14 +411,14 @@ impl Pipeline {
         }
     }
 
-    /// Reads `sources` one after the other. Returns, for each input read
-    /// (and so added to the summary's sources), its position in `sources`
-    /// and its directory.
+    /// Reads `sources` one after the other. Returns, for each input it
+    /// began to read, its position in `sources`, its directory, and the
+    /// errors and warnings it added to the summary.
     fn read_sources(
         &mut self,
         sources: Vec<PreparedSource>,
         sink: &mut dyn RecordSink,
-    ) -> Vec<(usize, Option<PathBuf>)> {
+    ) -> Vec<ReadInput> {
         let mut read = Vec::with_capacity(sources.len());
         for (position, source) in sources.into_iter().enumerate() {
             // After a stop, only the bytes read ahead of a pipe are still
@@ -415,15 +429,23 @@ impl Pipeline {
             let directory = source.directory();
             let count = self.summary.sources.len();
             let recognised = self.summary.lines.recognised;
+            let (errors, warnings) = (self.summary.errors.len(), self.summary.warnings.len());
             self.read_source(source, sink);
-            if self.summary.sources.len() > count {
-                read.push((position, directory));
+            let listed = self.summary.sources.len() > count;
+            if listed {
                 if let Some(warning) =
                     foreign_input_warning(&self.summary, self.summary.lines.recognised - recognised)
                 {
                     self.summary.warnings.push(warning);
                 }
             }
+            read.push(ReadInput {
+                position,
+                directory,
+                listed,
+                errors: self.summary.errors.len() - errors,
+                warnings: self.summary.warnings.len() - warnings,
+            });
         }
         read
     }
