@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use esatls::pipeline::{run, run_bytes, RunOptions, RunSummary};
 use esatls::record::{Collect, ConnectionRecord, MessageRecord};
+use esatls::report::ReportBuilder;
 use esatls_gen::storage::MemoryStorage;
 use esatls_gen::truth::{
     CollectTruth, ConnectionTruth, InboundTruth, MessageTruth, RecipientTruth, TruthRecord,
@@ -383,7 +384,13 @@ fn directory_run_equals_truth_file() {
                 .all(|source| source.compression == compression),
             "seed {seed}: compression of sources"
         );
-        assert_records_match(&format!("seed {seed}"), messages, connections, &sink);
+        assert_records_match(
+            &format!("seed {seed}"),
+            messages.clone(),
+            connections.clone(),
+            &sink,
+        );
+        check_lanes(seed, &paths, messages, connections);
 
         let again = generate_to_dir(&options, &out, None, 1);
         assert!(
@@ -391,6 +398,70 @@ fn directory_run_equals_truth_file() {
             "seed {seed}: writing into used directories must fail"
         );
     }
+}
+
+/// Reads `paths` as a machine of eight processors does, on a lane per
+/// appliance, and checks the records against the truth, the report against
+/// that of one thread, and the order of the records across two runs.
+fn check_lanes(
+    seed: u64,
+    paths: &[PathBuf],
+    messages: Vec<MessageTruth>,
+    connections: Vec<ConnectionTruth>,
+) {
+    let lanes = RunOptions {
+        processors: 8,
+        ..RunOptions::default()
+    };
+    let one = RunOptions {
+        threads: 1,
+        ..RunOptions::default()
+    };
+    let mut first = Collect::default();
+    let summary = run(paths, &lanes, &mut first);
+    assert!(
+        summary.errors.is_empty(),
+        "seed {seed}: {:?}",
+        summary.errors
+    );
+    assert_records_match(
+        &format!("seed {seed} on lanes"),
+        messages,
+        connections,
+        &first,
+    );
+    let mut second = Collect::default();
+    run(paths, &lanes, &mut second);
+    assert_eq!(
+        first.messages, second.messages,
+        "seed {seed}: message order"
+    );
+    assert_eq!(
+        first.connections, second.connections,
+        "seed {seed}: connection order"
+    );
+
+    let mut parallel = ReportBuilder::new();
+    let parallel_summary = run(paths, &lanes, &mut parallel);
+    let mut single = ReportBuilder::new();
+    let single_summary = run(paths, &one, &mut single);
+    let names = |summary: &RunSummary| -> Vec<String> {
+        summary
+            .sources
+            .iter()
+            .map(|source| source.name.clone())
+            .collect()
+    };
+    assert_eq!(
+        names(&parallel_summary),
+        names(&single_summary),
+        "seed {seed}: sources"
+    );
+    assert_eq!(
+        parallel.finish(&parallel_summary),
+        single.finish(&single_summary),
+        "seed {seed}: report"
+    );
 }
 
 #[test]

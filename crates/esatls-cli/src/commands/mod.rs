@@ -205,6 +205,7 @@ pub fn run_options_for(
         host: input.host.clone(),
         threads: usize::try_from(input.threads).unwrap_or(2),
         stop: None,
+        ..RunOptions::default()
     };
     Ok((paths, options))
 }

@@ -19,10 +19,10 @@
 //! written when a lane's inputs end come after all others, lane by lane,
 //! as those of a run on one lane come after the last batch. A lane whose
 //! logs start later than another's waits for it, on a bounded channel, so
-//! memory stays bounded whatever the times. Since records then cross
-//! threads, which costs more than two processors gain over the two
-//! threads of one lane, such a run uses lanes only on machines of four
-//! processors or more.
+//! memory stays bounded whatever the times.
+//!
+//! Lanes are used on machines of four processors or more: on two, the two
+//! threads of one input keep both busy already.
 
 use std::path::PathBuf;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
@@ -31,6 +31,7 @@ use super::{
     unnamed_directories_warning, Pipeline, PreparedSource, ReadInput, RunOptions, RunSummary,
 };
 use super::{SourceSummary, TemplateCounts};
+use crate::correlate::MAX_APPLIANCES;
 use crate::record::{ConnectionRecord, MessageRecord, PartSink, RecordSink};
 
 /// Maximum number of lanes of one run, however many processors the
@@ -38,9 +39,10 @@ use crate::record::{ConnectionRecord, MessageRecord, PartSink, RecordSink};
 /// memory grows with lanes.
 const MAX_LANES: usize = 16;
 
-/// Minimum number of processors for reading on lanes the records that
-/// must be merged in order.
-const MERGE_PROCESSORS: usize = 4;
+/// Minimum number of processors for reading on lanes. With two, the
+/// reader and correlator threads of one input already keep both busy, and
+/// lanes were measured to be no faster there while taking more memory.
+const LANE_PROCESSORS: usize = 4;
 
 /// Chunks of records a lane may have ready before it waits for the merge.
 const CHUNKS_IN_FLIGHT: usize = 4;
@@ -56,25 +58,23 @@ pub(super) struct Plan {
 
 /// Returns the lanes for `sources`, or `None` when the run should read its
 /// inputs one after the other. That is the case when one thread was
-/// requested, when an input may contain lines of several appliances, when
-/// all inputs are one appliance's, and when the records must be merged on
-/// a machine of fewer than [`MERGE_PROCESSORS`] processors.
+/// requested, when the machine has fewer than [`LANE_PROCESSORS`]
+/// processors, when an input may contain lines of several appliances, and
+/// when the inputs name one appliance, or more than the correlator keeps
+/// apart ([`MAX_APPLIANCES`]).
 ///
-/// A sink that can be split gets a lane per appliance, up to
-/// [`MAX_LANES`], since lanes then cost nothing but their memory; each lane
-/// has one thread unless there are processors for two. Records to merge
-/// get as many lanes as there are pairs of processors, each with two
-/// threads. Appliances are spread over the lanes largest first (by file
-/// size), each to the lane with the fewest bytes so far.
+/// There are as many lanes as appliances, up to the number of processors
+/// and [`MAX_LANES`]. A sink that can be split gets one thread per lane
+/// unless there are processors for two; records to merge get half as
+/// many lanes, each with two threads, since the merging thread needs a
+/// processor too. Appliances are spread over the lanes largest first (by
+/// file size), each to the lane with the fewest bytes so far.
 pub(super) fn plan(sources: &[PreparedSource], options: &RunOptions, splits: bool) -> Option<Plan> {
-    if options.threads < 2 || sources.len() < 2 {
+    let processors = options.processors;
+    if options.threads < 2 || sources.len() < 2 || processors < LANE_PROCESSORS {
         return None;
     }
 
-    let processors = std::thread::available_parallelism().map_or(1, usize::from);
-    if !splits && processors < MERGE_PROCESSORS {
-        return None;
-    }
     let mut appliances: Vec<(Option<String>, u64)> = Vec::new();
     let mut appliance_of = Vec::with_capacity(sources.len());
     for source in sources {
@@ -90,12 +90,12 @@ pub(super) fn plan(sources: &[PreparedSource], options: &RunOptions, splits: boo
         appliances[index].1 += bytes;
         appliance_of.push(index);
     }
-    if appliances.len() < 2 {
+    if appliances.len() < 2 || appliances.len() > MAX_APPLIANCES {
         return None;
     }
 
     let lanes = if splits {
-        appliances.len().min(MAX_LANES)
+        appliances.len().min(processors).min(MAX_LANES)
     } else {
         appliances.len().min(processors / 2).min(MAX_LANES)
     };

@@ -47,6 +47,10 @@ pub struct RunOptions {
     /// Threads per input: 1 parses and correlates on the calling thread;
     /// 2 (the default) parses on a second thread meanwhile.
     pub threads: usize,
+    /// Processors the run may keep busy, which decides whether the logs of
+    /// several appliances are read at once; by default those the system
+    /// makes available to the process.
+    pub processors: usize,
     /// Handle that ends the run early. Once a stop is requested, reading
     /// ends before the next refill of the 256 KiB read buffer, inputs not
     /// yet read are left out, and records still open are not written,
@@ -66,6 +70,7 @@ impl Default for RunOptions {
             utc_offset: None,
             host: None,
             threads: 2,
+            processors: std::thread::available_parallelism().map_or(1, usize::from),
             stop: None,
         }
     }

@@ -135,9 +135,11 @@ impl LineStats {
 
 /// Returns whether `a` comes before `b`: as instants when both offsets
 /// are known, else by the clock as read (which is all there is to compare).
+/// Of two ways of writing one instant, the one of the earlier clock comes
+/// first, so that the period does not depend on which was read first.
 fn earlier(a: LogTime, b: LogTime) -> bool {
     match (a.unix_seconds(), b.unix_seconds()) {
-        (Some(a), Some(b)) => a < b,
+        (Some(x), Some(y)) => (x, a.local_seconds()) < (y, b.local_seconds()),
         _ => a.local_seconds() < b.local_seconds(),
     }
 }
