@@ -128,8 +128,8 @@ pub struct Evidence {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct InboundRecord {
     pub tls: TlsState,
-    pub protocol: Option<String>,
-    pub cipher: Option<String>,
+    pub protocol: Option<Arc<str>>,
+    pub cipher: Option<Arc<str>>,
     pub remote_ip: Option<String>,
     pub remote_host: Option<String>,
     /// The TLS failure text when `tls` is `failed`.
@@ -145,9 +145,9 @@ pub struct RecipientRecord {
     /// TLS state of the connection of the last attempt; `None` when no
     /// attempt used a connection.
     pub tls: Option<TlsState>,
-    pub protocol: Option<String>,
-    pub cipher: Option<String>,
-    pub cn: Option<String>,
+    pub protocol: Option<Arc<str>>,
+    pub cipher: Option<Arc<str>>,
+    pub cn: Option<Arc<str>>,
     pub dcid: Option<u64>,
     pub remote_ip: Option<String>,
     /// Number of delivery attempts (`Delivery start` lines) seen.
@@ -259,9 +259,9 @@ pub struct ConnectionRecord {
     pub remote_host: Option<String>,
     pub interface: Option<String>,
     pub tls: TlsState,
-    pub protocol: Option<String>,
-    pub cipher: Option<String>,
-    pub cn: Option<String>,
+    pub protocol: Option<Arc<str>>,
+    pub cipher: Option<Arc<str>>,
+    pub cn: Option<Arc<str>>,
     /// The TLS failure text when `tls` is `failed`, or the last connection
     /// error of a delivery connection.
     pub reason: Option<String>,

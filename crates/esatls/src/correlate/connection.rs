@@ -23,6 +23,13 @@ pub(crate) fn bounded(text: &str) -> Box<str> {
     text[..cut].into()
 }
 
+/// Copies `text` as [`bounded`] does, into a string that many records can
+/// share: the TLS facts of a connection go to every message and delivery
+/// on it.
+pub(crate) fn shared(text: &str) -> Arc<str> {
+    bounded(text).into()
+}
+
 /// Failure reason of a bare `TLS failed` line, which gives none.
 pub(crate) const BARE_FAILURE: &str = "TLS failed";
 
@@ -33,20 +40,20 @@ pub(crate) struct ConnectionTls {
     pub success_at: Option<i64>,
     /// Local second of the first TLS failure line.
     pub failed_at: Option<i64>,
-    pub protocol: Option<Box<str>>,
-    pub cipher: Option<Box<str>>,
-    pub cn: Option<Box<str>>,
-    pub reason: Option<Box<str>>,
+    pub protocol: Option<Arc<str>>,
+    pub cipher: Option<Arc<str>>,
+    pub cn: Option<Arc<str>>,
+    pub reason: Option<Arc<str>>,
 }
 
 /// A connection's TLS state at one moment, as messages and attempts copy it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct TlsSnapshot {
     pub state: TlsState,
-    pub protocol: Option<Box<str>>,
-    pub cipher: Option<Box<str>>,
-    pub cn: Option<Box<str>>,
-    pub reason: Option<Box<str>>,
+    pub protocol: Option<Arc<str>>,
+    pub cipher: Option<Arc<str>>,
+    pub cn: Option<Arc<str>>,
+    pub reason: Option<Arc<str>>,
 }
 
 #[derive(Debug)]
@@ -129,13 +136,13 @@ impl Connection {
                     self.tls.success_at = Some(at);
                 }
                 if protocol.is_some() {
-                    self.tls.protocol = protocol.map(bounded);
+                    self.tls.protocol = protocol.map(shared);
                 }
                 if cipher.is_some() {
-                    self.tls.cipher = cipher.map(bounded);
+                    self.tls.cipher = cipher.map(shared);
                 }
                 if cn.is_some() {
-                    self.tls.cn = cn.map(bounded);
+                    self.tls.cn = cn.map(shared);
                 }
             }
             TlsOutcome::Failed { reason } => {
@@ -143,7 +150,7 @@ impl Connection {
                     self.tls.failed_at = Some(at);
                 }
                 match reason {
-                    Some(reason) => self.set_reason(bounded(reason)),
+                    Some(reason) => self.set_reason(shared(reason)),
                     None if self.tls.reason.is_none() => {
                         self.tls.reason = Some(BARE_FAILURE.into());
                     }
@@ -154,13 +161,13 @@ impl Connection {
                 if self.tls.failed_at.is_none_or(|first| at < first) {
                     self.tls.failed_at = Some(at);
                 }
-                self.set_reason(bounded(&format!("TLS {text}")));
+                self.set_reason(shared(&format!("TLS {text}")));
             }
         }
     }
 
     /// Keeps the first failure text that says more than [`BARE_FAILURE`].
-    fn set_reason(&mut self, reason: Box<str>) {
+    fn set_reason(&mut self, reason: Arc<str>) {
         if self
             .tls
             .reason
@@ -253,8 +260,8 @@ impl Connection {
         evidence.dedup();
         let success = tls == TlsState::Success;
         let reason = match tls {
-            TlsState::Failed => self.tls.reason.clone(),
-            _ => self.error.clone(),
+            TlsState::Failed => self.tls.reason.as_deref().map(String::from),
+            _ => self.error.map(String::from),
         };
         ConnectionRecord {
             host,
@@ -266,10 +273,10 @@ impl Connection {
             remote_host: self.remote_host.map(String::from),
             interface: self.interface.map(String::from),
             tls,
-            protocol: self.tls.protocol.filter(|_| success).map(String::from),
-            cipher: self.tls.cipher.filter(|_| success).map(String::from),
-            cn: self.tls.cn.filter(|_| success).map(String::from),
-            reason: reason.map(String::from),
+            protocol: self.tls.protocol.filter(|_| success),
+            cipher: self.tls.cipher.filter(|_| success),
+            cn: self.tls.cn.filter(|_| success),
+            reason,
             messages: self.messages,
             evidence,
         }

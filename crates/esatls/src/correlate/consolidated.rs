@@ -219,8 +219,8 @@ impl Facts {
                 address: Some(address.to_string()),
                 status,
                 tls: outbound_state,
-                protocol: self.outbound.protocol.as_deref().map(String::from),
-                cipher: self.outbound.cipher.as_deref().map(String::from),
+                protocol: self.outbound.protocol.as_deref().map(Arc::from),
+                cipher: self.outbound.cipher.as_deref().map(Arc::from),
                 cn: None,
                 dcid: self.dcid,
                 remote_ip: None,
@@ -248,13 +248,13 @@ impl Facts {
                     .protocol
                     .as_deref()
                     .filter(|_| success)
-                    .map(String::from),
+                    .map(Arc::from),
                 cipher: self
                     .inbound
                     .cipher
                     .as_deref()
                     .filter(|_| success)
-                    .map(String::from),
+                    .map(Arc::from),
                 remote_ip: self.source_address.as_deref().map(String::from),
                 remote_host: self.source_host.as_deref().map(String::from),
                 reason: None,
@@ -289,21 +289,21 @@ fn conflict(record: &mut MessageRecord, field: String, mail_logs: &str, consolid
 
 /// Compares `ours` and `theirs` when both are known; fills `ours` from
 /// `theirs` when only the consolidated event knows the value.
-fn merge_text(
+fn merge_text<T: AsRef<str> + for<'a> From<&'a str>>(
     record: &mut MessageRecord,
     field: &str,
-    ours: Option<String>,
+    ours: Option<T>,
     theirs: Option<&str>,
     same: fn(&str, &str) -> bool,
-) -> Option<String> {
+) -> Option<T> {
     match (ours, theirs) {
         (Some(ours), Some(theirs)) => {
-            if !same(&ours, theirs) {
-                conflict(record, field.to_string(), &ours, theirs);
+            if !same(ours.as_ref(), theirs) {
+                conflict(record, field.to_string(), ours.as_ref(), theirs);
             }
             Some(ours)
         }
-        (None, Some(theirs)) => Some(theirs.to_string()),
+        (None, Some(theirs)) => Some(T::from(theirs)),
         (ours, None) => ours,
     }
 }
@@ -380,8 +380,8 @@ fn merge_inbound(record: &mut MessageRecord, facts: &Facts) {
         TlsState::Unknown => {
             record.inbound.tls = state;
             if state == TlsState::Success {
-                record.inbound.protocol = facts.inbound.protocol.as_deref().map(String::from);
-                record.inbound.cipher = facts.inbound.cipher.as_deref().map(String::from);
+                record.inbound.protocol = facts.inbound.protocol.as_deref().map(Arc::from);
+                record.inbound.cipher = facts.inbound.cipher.as_deref().map(Arc::from);
             }
             return;
         }
@@ -465,8 +465,8 @@ fn merge_recipients(record: &mut MessageRecord, facts: &Facts) {
         recipient.status = status;
         recipient.tls = facts.outbound.state;
         if success {
-            recipient.protocol = facts.outbound.protocol.as_deref().map(String::from);
-            recipient.cipher = facts.outbound.cipher.as_deref().map(String::from);
+            recipient.protocol = facts.outbound.protocol.as_deref().map(Arc::from);
+            recipient.cipher = facts.outbound.cipher.as_deref().map(Arc::from);
         }
         recipient.dcid = recipient.dcid.or(facts.dcid);
     };
@@ -549,8 +549,8 @@ fn merge_outbound(record: &mut MessageRecord, facts: &Facts) {
             None | Some(TlsState::Unknown) => {
                 recipient.tls = Some(state);
                 if state == TlsState::Success {
-                    recipient.protocol = facts.outbound.protocol.as_deref().map(String::from);
-                    recipient.cipher = facts.outbound.cipher.as_deref().map(String::from);
+                    recipient.protocol = facts.outbound.protocol.as_deref().map(Arc::from);
+                    recipient.cipher = facts.outbound.cipher.as_deref().map(Arc::from);
                 }
             }
             Some(ours) if ours != state => {
@@ -562,8 +562,8 @@ fn merge_outbound(record: &mut MessageRecord, facts: &Facts) {
                     ("cipher", &recipient.cipher, &facts.outbound.cipher),
                 ] {
                     if let (Some(ours), Some(theirs)) = (ours, theirs) {
-                        if ours.as_str() != &**theirs {
-                            found.push((index, field, ours.clone(), theirs.to_string()));
+                        if **ours != **theirs {
+                            found.push((index, field, ours.to_string(), theirs.to_string()));
                         }
                     }
                 }

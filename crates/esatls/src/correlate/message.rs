@@ -230,11 +230,11 @@ impl Message {
             size: self.size,
             inbound: InboundRecord {
                 tls: tls.state,
-                protocol: tls.protocol.map(String::from),
-                cipher: tls.cipher.map(String::from),
+                protocol: tls.protocol,
+                cipher: tls.cipher,
                 remote_ip: self.inbound.remote_ip.map(String::from),
                 remote_host: self.inbound.remote_host.map(String::from),
-                reason: tls.reason.map(String::from),
+                reason: tls.reason.as_deref().map(String::from),
             },
             recipients,
             origin_mid: self.origin.map(|(mid, _)| mid),
@@ -275,8 +275,8 @@ fn recipient_record(recipient: Recipient, finished: bool) -> RecipientRecord {
         ),
         None => (None, None, None, None, None, None, None),
     };
-    let reason = recipient.reason.or(match tls {
-        Some(TlsState::Failed) => tls_reason,
+    let reason = recipient.reason.map(String::from).or(match tls {
+        Some(TlsState::Failed) => tls_reason.as_deref().map(String::from),
         _ => None,
     });
     RecipientRecord {
@@ -284,14 +284,14 @@ fn recipient_record(recipient: Recipient, finished: bool) -> RecipientRecord {
         address: recipient.address.map(String::from),
         status,
         tls,
-        protocol: protocol.map(String::from),
-        cipher: cipher.map(String::from),
-        cn: cn.map(String::from),
+        protocol,
+        cipher,
+        cn,
         dcid,
         remote_ip: remote_ip.map(String::from),
         attempts: recipient.attempts,
         response: recipient.response.map(String::from),
-        reason: reason.map(String::from),
+        reason,
     }
 }
 
