@@ -82,12 +82,12 @@ fn bare_message_id(text: &str) -> &str {
 enum Found {
     Message {
         #[serde(flatten)]
-        record: MessageRecord,
+        record: Box<MessageRecord>,
         lines: Vec<TraceLine>,
     },
     Connection {
         #[serde(flatten)]
-        record: ConnectionRecord,
+        record: Box<ConnectionRecord>,
         lines: Vec<TraceLine>,
     },
 }
@@ -332,14 +332,20 @@ pub fn run(args: TraceArgs) -> Result<u8> {
         if args.input.utc {
             record.convert_to_utc();
         }
-        found.push(Found::Message { record, lines });
+        found.push(Found::Message {
+            record: Box::new(record),
+            lines,
+        });
     }
     for mut record in sink.connections {
         let lines = lines_of(&record.evidence, &summary);
         if args.input.utc {
             record.convert_to_utc();
         }
-        found.push(Found::Connection { record, lines });
+        found.push(Found::Connection {
+            record: Box::new(record),
+            lines,
+        });
     }
     let mut out = stdout();
     write_found(&mut out, &found, args.format).context("cannot write to standard output")?;
