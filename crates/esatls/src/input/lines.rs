@@ -77,6 +77,77 @@ impl<R: Read> LineReader<R> {
         Some(self.take_line(at, 0))
     }
 
+    /// Returns the number of lines read so far.
+    pub fn lines_read(&self) -> u64 {
+        self.line_number
+    }
+
+    /// Passes the lines complete in the buffer to `each`, with their
+    /// numbers, as long as they are valid UTF-8 and within the length
+    /// limit, and consumes them. It stops after a line for which `each`
+    /// returns `false`, and reads nothing. The UTF-8 check runs over the
+    /// first `window` bytes at once, which costs less than one check per
+    /// line.
+    ///
+    /// Lines it does not take stay for [`Self::next_line`]: a line past the
+    /// limit or with invalid UTF-8, and a line ended by a `\r` at the end
+    /// of the buffer, which may be half of a `\r\n`. Returns the number
+    /// of lines taken, and whether such a line stopped it.
+    pub fn take_buffered_text(
+        &mut self,
+        window: usize,
+        mut each: impl FnMut(&str, u64) -> bool,
+    ) -> (u64, bool) {
+        if self.pending_cr {
+            return (0, true);
+        }
+        let end = self.end.min(self.start.saturating_add(window));
+        let region = &self.buf[self.start..end];
+        let text = match std::str::from_utf8(region) {
+            Ok(text) => text,
+            Err(error) => std::str::from_utf8(&region[..error.valid_up_to()]).unwrap_or_default(),
+        };
+        let bytes = text.as_bytes();
+        let mut at = 0;
+        let mut taken = 0;
+        let mut blocked = false;
+        while let Some(found) = memchr::memchr2(b'\n', b'\r', &bytes[at..]) {
+            let line_end = at + found;
+            let next = if bytes[line_end] == b'\n' {
+                line_end + 1
+            } else if line_end + 1 < bytes.len() {
+                line_end + 1 + usize::from(bytes[line_end + 1] == b'\n')
+            } else {
+                // A `\r` last in the text: `next_line` sees what follows.
+                blocked = true;
+                break;
+            };
+            if line_end - at > self.max_line {
+                blocked = true;
+                break;
+            }
+            taken += 1;
+            let going_on = each(&text[at..line_end], self.line_number + taken);
+            at = next;
+            if !going_on {
+                break;
+            }
+        }
+        // Text left that no terminator ends: a line longer than the window,
+        // or invalid UTF-8 before its end.
+        if taken == 0
+            && !blocked
+            && at < region.len()
+            && memchr::memchr2(b'\n', b'\r', &region[at..]).is_some()
+        {
+            blocked = true;
+        }
+        self.start += at;
+        self.consumed += at as u64;
+        self.line_number += taken;
+        (taken, blocked)
+    }
+
     /// Returns the number of decompressed bytes consumed so far.
     pub fn offset(&self) -> u64 {
         self.consumed
@@ -290,6 +361,66 @@ mod tests {
             assert_eq!(lines[2], ("y".repeat(10), 3, 20));
             assert_eq!(lines.len(), 3);
         }
+    }
+
+    /// Reads `input` taking buffered lines as text wherever possible, and
+    /// the rest line by line.
+    fn mixed_lines_of(input: &[u8], max: usize, window: usize) -> Vec<(String, u64, u64)> {
+        let mut lines = LineReader::new(input, max);
+        let mut out = Vec::new();
+        loop {
+            let (_, _) = lines.take_buffered_text(window, |text, number| {
+                out.push((text.to_string(), number, 0));
+                true
+            });
+            match lines.next_line().unwrap() {
+                Some(line) => out.push((
+                    String::from_utf8_lossy(line.bytes).into_owned(),
+                    line.number,
+                    line.skipped_bytes,
+                )),
+                None => break,
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn buffered_text_matches_line_by_line() {
+        let mut input = b"a\nb\r\nc\rd\n\ne\xff\nf\n".to_vec();
+        input.extend(vec![b'x'; 50]);
+        input.extend_from_slice("\n\u{e9}t\u{e9}\r\nlast".as_bytes());
+        for window in [1, 3, 8, 1 << 20] {
+            assert_eq!(
+                mixed_lines_of(&input, 10, window),
+                lines_of(&input, 10, false),
+                "window {window}"
+            );
+        }
+    }
+
+    #[test]
+    fn buffered_text_stops_when_asked() {
+        let mut lines = LineReader::new(&b"a\nb\nc\n"[..], 100);
+        lines.next_line().unwrap();
+        let mut seen = Vec::new();
+        let (taken, blocked) = lines.take_buffered_text(1 << 20, |text, number| {
+            seen.push((text.to_string(), number));
+            false
+        });
+        assert_eq!((taken, blocked), (1, false));
+        assert_eq!(seen, [("b".to_string(), 2)]);
+        assert_eq!(lines.next_line().unwrap().unwrap().bytes, b"c");
+        assert_eq!(lines.offset(), 6);
+    }
+
+    #[test]
+    fn buffered_text_leaves_invalid_line() {
+        let mut lines = LineReader::new(&b"a\nb\xff\nc\n"[..], 100);
+        lines.next_line().unwrap();
+        let (taken, blocked) = lines.take_buffered_text(1 << 20, |_, _| true);
+        assert_eq!((taken, blocked), (0, true));
+        assert_eq!(lines.next_line().unwrap().unwrap().bytes, b"b\xff");
     }
 
     #[test]

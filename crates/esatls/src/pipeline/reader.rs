@@ -31,6 +31,14 @@ const BATCH_ENTRIES: usize = 8_192;
 /// Bytes of entry text per batch at most, beyond the entry being read.
 const BATCH_BYTES: usize = 1 << 20;
 
+/// Bytes of buffered text checked for UTF-8 at once.
+const FAST_WINDOW: usize = 64 * 1024;
+
+/// Lines read one by one after the buffered text stopped at a line it
+/// cannot take (invalid UTF-8, a line past the limit), so that a run of
+/// such lines does not check the same window again for each of them.
+const SLOW_LINES: u32 = 16;
+
 /// One entry before its event is parsed.
 struct RawEntry {
     start: usize,
@@ -348,7 +356,32 @@ impl SourceParser {
             }
         };
         let mut lines = LineReader::new(reader, self.options.max_line_bytes);
+        // Lines still to read one by one before the buffered text is tried
+        // again, after it stopped at a line it cannot take.
+        let mut one_by_one = 0;
         let result = loop {
+            // The first line may start with a byte order mark, which the
+            // line by line path removes.
+            if one_by_one == 0 && lines.lines_read() > 0 {
+                let mut full = false;
+                let (taken, blocked) = lines.take_buffered_text(FAST_WINDOW, |text, number| {
+                    self.summary.lines += 1;
+                    self.lines.physical += 1;
+                    self.push_line(text.trim_end(), number);
+                    full = self.raws.len() >= BATCH_ENTRIES || self.text.len() >= BATCH_BYTES;
+                    !full
+                });
+                if full && !self.send_batch(sender, false) {
+                    break Ok(());
+                }
+                if taken > 0 {
+                    continue;
+                }
+                if blocked {
+                    one_by_one = SLOW_LINES;
+                }
+            }
+            one_by_one = one_by_one.saturating_sub(1);
             let line = match lines.next_buffered_line() {
                 Some(line) => line,
                 None => {
