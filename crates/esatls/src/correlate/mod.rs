@@ -262,6 +262,8 @@ struct Appliance {
     held_order: VecDeque<(i64, u64)>,
     /// Latest local second seen on this appliance.
     clock: i64,
+    /// Time of the last entry, and its local second.
+    last_time: Option<(LogTime, i64)>,
     clock_set: bool,
     next_sweep: i64,
 }
@@ -380,7 +382,15 @@ impl Correlator {
             return;
         };
         let now = match entry.time {
-            Some(time) => time.local_seconds(),
+            // Most entries share the second of the entry before.
+            Some(time) => match appliance.last_time {
+                Some((last, seconds)) if last == time => seconds,
+                _ => {
+                    let seconds = time.local_seconds();
+                    appliance.last_time = Some((time, seconds));
+                    seconds
+                }
+            },
             None => appliance.clock,
         };
         if !appliance.clock_set || now > appliance.clock {

@@ -252,6 +252,9 @@ pub(crate) struct SourceParser {
     /// The last appliance name used, its index in `names`, and its UTC
     /// offset (looked up once per change of name, not once per line).
     last_name: Option<(Option<String>, u16, Option<i32>)>,
+    /// Whether `last_name` is the name of lines without a syslog host under
+    /// the current serial, so that such lines need no compare.
+    last_name_native: bool,
     headers: HeaderParser,
     /// Whether a stop request ended the reading.
     stopped: bool,
@@ -281,6 +284,7 @@ impl SourceParser {
             live: false,
             recycled: None,
             last_name: None,
+            last_name_native: false,
             headers: HeaderParser::new(),
             stopped: false,
         }
@@ -485,6 +489,7 @@ impl SourceParser {
         let names = std::mem::take(&mut self.names);
         self.name_index.clear();
         self.last_name = None;
+        self.last_name_native = false;
         if keep_last {
             let last = raws.pop().expect("an open entry exists");
             self.text.push_str(&text[last.start..]);
@@ -590,6 +595,7 @@ impl SourceParser {
                         ..
                     } => {
                         self.serial = Some(serial.to_string());
+                        self.last_name_native = false;
                         if self.summary.serial.is_none() {
                             self.summary.serial = self.serial.clone();
                         }
@@ -656,6 +662,12 @@ impl SourceParser {
         if name.is_none() {
             self.summary.unnamed = true;
         }
+        if host.is_none() && self.last_name_native {
+            if let Some((_, index, _)) = &self.last_name {
+                return *index;
+            }
+        }
+        self.last_name_native = host.is_none();
         if let Some((last, index, _)) = &self.last_name {
             if last.as_deref() == name {
                 return *index;
