@@ -1,6 +1,6 @@
 //! Recognition of inputs whose bytes another input contains: copies of a
 //! log under other names, early copies of a log that went on growing, and
-//! compressed copies beside the uncompressed file.
+//! compressed copies, beside the uncompressed file or anywhere else.
 
 use std::cmp::Reverse;
 use std::fs::File;
@@ -191,4 +191,170 @@ fn stream_is_start_of(shorter: &mut dyn Read, longer: &mut dyn Read) -> io::Resu
             return Ok(false);
         }
     }
+}
+
+/// How the decompressed content of two inputs compare.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Relation {
+    Same,
+    /// The first input's content is the start of the second's, which is
+    /// longer.
+    FirstIsStart,
+    SecondIsStart,
+    Different,
+}
+
+/// The first decompressed bytes of one regular file among the inputs.
+struct ContentHead<'a> {
+    index: usize,
+    path: &'a Path,
+    compressed: bool,
+    head: Vec<u8>,
+}
+
+/// Finds, for each input, the input read in its place when one of the two
+/// is compressed and the decompressed content of the other contains all
+/// of its content. Copies among plain files are found by
+/// [`find_containers`] first.
+///
+/// gzip and the other formats write different bytes for one content (the
+/// gzip header holds a time, and levels differ), so two compressed copies
+/// of one log, or a compressed log and an early plain copy of it, differ
+/// byte for byte. Their decompressed contents are compared in full only
+/// when their first [`HEAD_BYTES`] match. Of two inputs with the same
+/// content, the plain one is read (it is cheaper to read), else the
+/// earlier one.
+pub(super) fn find_compressed_containers(inputs: &[DiscoveredInput]) -> Vec<Option<Container>> {
+    let mut heads: Vec<ContentHead> = inputs
+        .iter()
+        .enumerate()
+        .filter_map(|(index, input)| {
+            let Origin::Path(path) = &input.origin else {
+                return None;
+            };
+            let (compressed, head) = read_content_head(path)?;
+            Some(ContentHead {
+                index,
+                path,
+                compressed,
+                head,
+            })
+        })
+        .collect();
+    // For each input, the input read in its place and whether the two
+    // have the same content.
+    let mut found: Vec<Option<(usize, bool)>> = vec![None; inputs.len()];
+    if !heads.iter().any(|head| head.compressed) {
+        return vec![None; inputs.len()];
+    }
+    heads.sort_by(|a, b| a.head.cmp(&b.head));
+    for (position, file) in heads.iter().enumerate() {
+        let start = heads.partition_point(|other| other.head < file.head);
+        let candidates = heads[start..]
+            .iter()
+            .enumerate()
+            .take_while(|(_, other)| other.head.starts_with(&file.head))
+            .filter(|(offset, other)| {
+                start + offset != position && (file.compressed || other.compressed)
+            });
+        for (_, other) in candidates {
+            let same = match compare_contents(file.path, other.path) {
+                Relation::FirstIsStart => false,
+                Relation::Same if reads_instead(other, file) => true,
+                _ => continue,
+            };
+            found[file.index] = Some((other.index, same));
+            break;
+        }
+    }
+    let paths: std::collections::HashMap<usize, &Path> =
+        heads.iter().map(|head| (head.index, head.path)).collect();
+    (0..inputs.len())
+        .map(|index| {
+            let (mut container, mut same) = found[index]?;
+            // Each step goes to longer content, or to the same content in a
+            // preferred input, so the chain ends; the bound only guards
+            // against files that change while they are compared.
+            for _ in 0..inputs.len() {
+                let Some((next, next_same)) = found[container] else {
+                    break;
+                };
+                container = next;
+                same &= next_same;
+            }
+            let path = paths.get(&container)?.to_path_buf();
+            Some(if same {
+                Container::Same(path)
+            } else {
+                Container::Start(path)
+            })
+        })
+        .collect()
+}
+
+/// Returns whether `other` is read in place of `file` when both have the
+/// same content.
+fn reads_instead(other: &ContentHead, file: &ContentHead) -> bool {
+    (other.compressed, other.index) < (file.compressed, file.index)
+}
+
+/// Returns whether a regular, non-empty file is compressed, with its
+/// first [`HEAD_BYTES`] decompressed bytes. A file that cannot be opened
+/// or decompressed returns `None`, so that it is read and its error
+/// reported then.
+fn read_content_head(path: &Path) -> Option<(bool, Vec<u8>)> {
+    if !is_regular(path) {
+        return None;
+    }
+    let opened = super::open(&Origin::Path(path.to_path_buf())).ok()?;
+    let compressed = opened.compression != super::Compression::None;
+    let mut head = Vec::new();
+    opened.reader.take(HEAD_BYTES).read_to_end(&mut head).ok()?;
+    (!head.is_empty()).then_some((compressed, head))
+}
+
+/// Compares the decompressed contents of two files to the end of the
+/// shorter. A read error returns [`Relation::Different`], so that both
+/// are read.
+fn compare_contents(first: &Path, second: &Path) -> Relation {
+    let open = |path: &Path| super::open(&Origin::Path(path.to_path_buf())).ok();
+    let (Some(first), Some(second)) = (open(first), open(second)) else {
+        return Relation::Different;
+    };
+    compare_streams(first.reader, second.reader).unwrap_or(Relation::Different)
+}
+
+/// Reads two streams side by side and returns how they compare.
+fn compare_streams(mut first: impl Read, mut second: impl Read) -> io::Result<Relation> {
+    let mut a = vec![0; COMPARE_CHUNK_BYTES];
+    let mut b = vec![0; COMPARE_CHUNK_BYTES];
+    loop {
+        let count_a = read_full(&mut first, &mut a)?;
+        let count_b = read_full(&mut second, &mut b)?;
+        let common = count_a.min(count_b);
+        if a[..common] != b[..common] {
+            return Ok(Relation::Different);
+        }
+        match (count_a == a.len(), count_b == b.len()) {
+            (true, true) => continue,
+            _ if count_a == count_b => return Ok(Relation::Same),
+            _ if count_a < count_b => return Ok(Relation::FirstIsStart),
+            _ => return Ok(Relation::SecondIsStart),
+        }
+    }
+}
+
+/// Fills `buffer` from `reader` unless the stream ends first; returns the
+/// number of bytes read.
+fn read_full(reader: &mut impl Read, buffer: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buffer.len() {
+        match reader.read(&mut buffer[filled..]) {
+            Ok(0) => break,
+            Ok(count) => filled += count,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(filled)
 }

@@ -83,8 +83,32 @@ pub fn expand_inputs(paths: &[PathBuf]) -> Expansion {
     let inputs = std::mem::take(&mut expansion.inputs);
     let inputs = drop_same_files(inputs, &mut expansion.duplicates);
     let (inputs, read_instead) = drop_contained_copies(inputs, &mut expansion);
-    expansion.inputs = drop_compressed_twins(inputs, &read_instead, &mut expansion.twins);
+    let inputs = drop_compressed_twins(inputs, &read_instead, &mut expansion.twins);
+    expansion.inputs = drop_compressed_copies(inputs, &mut expansion);
     expansion
+}
+
+/// Leaves out inputs whose decompressed content another input contains,
+/// when one of the two is compressed: two compressed copies of one log,
+/// and a plain early copy of a log read compressed.
+fn drop_compressed_copies(
+    inputs: Vec<DiscoveredInput>,
+    expansion: &mut Expansion,
+) -> Vec<DiscoveredInput> {
+    let containers = copies::find_compressed_containers(&inputs);
+    let mut remaining = Vec::with_capacity(inputs.len());
+    for (input, container) in inputs.into_iter().zip(containers) {
+        let (Origin::Path(path), Some(container)) = (&input.origin, container) else {
+            remaining.push(input);
+            continue;
+        };
+        let (original, left_out) = match container {
+            copies::Container::Same(original) => (original, &mut expansion.copies),
+            copies::Container::Start(original) => (original, &mut expansion.partial_copies),
+        };
+        left_out.push((path.display().to_string(), original.display().to_string()));
+    }
+    remaining
 }
 
 /// Leaves out compressed files whose uncompressed file of the same name
@@ -582,19 +606,27 @@ mod tests {
             ("b.log.gz", &gzip(&log[..1_000])),
             ("c.log", &other),
             ("c.log.gz", &gzip(&third)),
+            // Compressed under another name: the plain file is read.
             ("d.log.gz", &gzip(&other)),
-            // The compressed file contains more than the plain one, so both
-            // are read rather than losing the rest.
+            // The compressed file contains more than the plain one, so it
+            // is read and the plain early copy is not.
             ("e.log", &fourth[..10_000]),
             ("e.log.gz", &gzip(&fourth)),
         ]);
         assert_eq!(
             expanded.inputs,
-            vec!["a.log", "c.log", "c.log.gz", "d.log.gz", "e.log", "e.log.gz"]
+            vec!["a.log", "c.log", "c.log.gz", "e.log.gz"]
+        );
+        assert_eq!(
+            expanded.copies,
+            vec![("d.log.gz".to_string(), "c.log".to_string())]
         );
         assert_eq!(
             expanded.partial_copies,
-            vec![("b.log".to_string(), "a.log".to_string())]
+            vec![
+                ("b.log".to_string(), "a.log".to_string()),
+                ("e.log".to_string(), "e.log.gz".to_string()),
+            ]
         );
         // The compressed copy of a file left out names the file read.
         assert_eq!(
@@ -602,6 +634,47 @@ mod tests {
             vec![
                 ("a.log.gz".to_string(), "a.log".to_string()),
                 ("b.log.gz".to_string(), "a.log".to_string()),
+            ]
+        );
+    }
+
+    /// Compresses `content` with gzip, writing `time` into the header as
+    /// gzip does.
+    fn gzip_at(content: &[u8], time: u32) -> Vec<u8> {
+        use std::io::Write;
+        let mut encoder = flate2::GzBuilder::new()
+            .mtime(time)
+            .write(Vec::new(), flate2::Compression::default());
+        encoder.write_all(content).unwrap();
+        encoder.finish().unwrap()
+    }
+
+    #[test]
+    fn compressed_copies_anywhere_read_once() {
+        let log = log_lines(0, 60_000);
+        let other = log_lines(500_000, 60_000);
+        let first = gzip_at(&log, 1);
+        let second = gzip_at(&log, 2);
+        assert_ne!(first, second);
+        let expanded = expand_files(&[
+            ("a.log.gz", &first),
+            ("b.log.gz", &second),
+            ("c.log.gz", &gzip_at(&log[..20_000], 3)),
+            ("d.log", &log[..5_000]),
+            ("e.log.gz", &gzip_at(&other, 4)),
+            ("f.log", &other[..30_000]),
+        ]);
+        assert_eq!(expanded.inputs, vec!["a.log.gz", "e.log.gz"]);
+        assert_eq!(
+            expanded.copies,
+            vec![("b.log.gz".to_string(), "a.log.gz".to_string())]
+        );
+        assert_eq!(
+            expanded.partial_copies,
+            vec![
+                ("c.log.gz".to_string(), "a.log.gz".to_string()),
+                ("d.log".to_string(), "a.log.gz".to_string()),
+                ("f.log".to_string(), "e.log.gz".to_string()),
             ]
         );
     }
