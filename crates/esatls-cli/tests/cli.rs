@@ -2668,3 +2668,31 @@ fn appliances_read_in_parallel_report_inputs_in_order() {
     assert!(problems[0].contains("esa1"), "{stderr}");
     assert!(problems[3].contains("esa2"), "{stderr}");
 }
+
+#[test]
+fn standard_input_from_a_named_file_is_read_once() {
+    let log = fixture("lifecycle.log");
+    let run = |args: &[&str], stdin: Stdio| {
+        Command::new(env!("CARGO_BIN_EXE_esatls"))
+            .args(args)
+            .stdin(stdin)
+            .output()
+            .unwrap()
+    };
+    let path = log.display().to_string();
+    let once = run(&["report", "--format", "json", &path], Stdio::null());
+    let file = std::fs::File::open(&log).unwrap();
+    let twice = run(
+        &["report", "--format", "json", &path, "-"],
+        Stdio::from(file),
+    );
+    assert_eq!(twice.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&twice.stderr).trim_end(),
+        "esatls: warning: -: read once; an earlier path reaches the same input"
+    );
+    let once: Value = serde_json::from_slice(&once.stdout).unwrap();
+    let twice: Value = serde_json::from_slice(&twice.stdout).unwrap();
+    assert_eq!(twice["inbound"], once["inbound"]);
+    assert_eq!(twice["lines"]["total"], once["lines"]["total"]);
+}

@@ -148,7 +148,9 @@ fn drop_compressed_twins(
         .collect()
 }
 
-/// Leaves out paths that reach a file an earlier path reaches.
+/// Leaves out paths that reach a file an earlier path reaches, standard
+/// input included when it is redirected from a file (`esatls report a.log
+/// - < a.log`).
 fn drop_same_files(
     inputs: Vec<DiscoveredInput>,
     duplicates: &mut Vec<String>,
@@ -157,18 +159,31 @@ fn drop_same_files(
     inputs
         .into_iter()
         .filter(|input| {
-            let Origin::Path(path) = &input.origin else {
-                return true;
+            let (identity, name) = match &input.origin {
+                Origin::Path(path) => (file_identity(path), path.display().to_string()),
+                Origin::Stdin => (stdin_file_identity(), "-".to_string()),
+                Origin::Named(_) => return true,
             };
-            match file_identity(path) {
+            match identity {
                 Some(identity) if !seen.insert(identity) => {
-                    duplicates.push(path.display().to_string());
+                    duplicates.push(name);
                     false
                 }
                 _ => true,
             }
         })
         .collect()
+}
+
+/// Returns the device and inode of the file standard input is redirected
+/// from, or `None` when it is not a regular file (a pipe, a terminal).
+fn stdin_file_identity() -> Option<(u64, u64)> {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::MetadataExt;
+    let metadata = std::fs::File::from(std::io::stdin().as_fd().try_clone_to_owned().ok()?)
+        .metadata()
+        .ok()?;
+    metadata.is_file().then(|| (metadata.dev(), metadata.ino()))
 }
 
 /// Leaves out files whose bytes another input contains: copies under
