@@ -295,6 +295,7 @@ impl<R: Read> LineReader<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::strategy::Just;
 
     /// Reads one byte per call, to exercise every buffer boundary.
     struct Trickle<'a>(&'a [u8]);
@@ -366,7 +367,15 @@ mod tests {
     /// Reads `input` taking buffered lines as text wherever possible, and
     /// the rest line by line.
     fn mixed_lines_of(input: &[u8], max: usize, window: usize) -> Vec<(String, u64, u64)> {
-        let mut lines = LineReader::new(input, max);
+        mixed_lines_from(Box::new(input), max, window)
+    }
+
+    fn mixed_lines_from(
+        reader: Box<dyn Read + '_>,
+        max: usize,
+        window: usize,
+    ) -> Vec<(String, u64, u64)> {
+        let mut lines = LineReader::new(reader, max);
         let mut out = Vec::new();
         loop {
             let (_, _) = lines.take_buffered_text(window, |text, number| {
@@ -395,6 +404,32 @@ mod tests {
                 mixed_lines_of(&input, 10, window),
                 lines_of(&input, 10, false),
                 "window {window}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn buffered_text_matches_any_input(
+            input in proptest::collection::vec(
+                proptest::prop_oneof![
+                    Just(b'\n'),
+                    Just(b'\r'),
+                    Just(0xc3),
+                    Just(0xa9),
+                    Just(0xff),
+                    b'a'..=b'c',
+                ],
+                0..400,
+            ),
+            max in 1usize..40,
+            window in 1usize..64,
+        ) {
+            let expected = lines_of(&input, max, false);
+            proptest::prop_assert_eq!(mixed_lines_of(&input, max, window), expected.clone());
+            proptest::prop_assert_eq!(
+                mixed_lines_from(Box::new(Trickle(&input)), max, window),
+                expected
             );
         }
     }
