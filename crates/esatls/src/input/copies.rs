@@ -23,6 +23,9 @@ pub(super) enum Container {
     Same(PathBuf),
     /// The content is the start of the longer file at this path.
     Start(PathBuf),
+    /// The file cannot be decompressed to its end, and what can be is the
+    /// start of the file at `original`; `error` says why.
+    Damaged { original: PathBuf, error: String },
 }
 
 /// The size and first bytes of one regular file among the inputs.
@@ -241,9 +244,8 @@ pub(super) fn find_compressed_containers(inputs: &[DiscoveredInput]) -> Vec<Opti
             })
         })
         .collect();
-    // For each input, the input read in its place and whether the two
-    // have the same content.
-    let mut found: Vec<Option<(usize, bool)>> = vec![None; inputs.len()];
+    // For each input, the input read in its place and how the two compare.
+    let mut found: Vec<Option<(usize, Link)>> = vec![None; inputs.len()];
     if !heads.iter().any(|head| head.compressed) {
         return vec![None; inputs.len()];
     }
@@ -258,12 +260,13 @@ pub(super) fn find_compressed_containers(inputs: &[DiscoveredInput]) -> Vec<Opti
                 start + offset != position && (file.compressed || other.compressed)
             });
         for (_, other) in candidates {
-            let same = match compare_contents(file.path, other.path) {
-                Relation::FirstIsStart => false,
-                Relation::Same if reads_instead(other, file) => true,
+            let link = match compare_contents(file.path, other.path) {
+                (Relation::FirstIsStart, Some(error)) => Link::Damaged(error),
+                (Relation::FirstIsStart, None) => Link::Start,
+                (Relation::Same, _) if reads_instead(other, file) => Link::Same,
                 _ => continue,
             };
-            found[file.index] = Some((other.index, same));
+            found[file.index] = Some((other.index, link));
             break;
         }
     }
@@ -271,25 +274,38 @@ pub(super) fn find_compressed_containers(inputs: &[DiscoveredInput]) -> Vec<Opti
         heads.iter().map(|head| (head.index, head.path)).collect();
     (0..inputs.len())
         .map(|index| {
-            let (mut container, mut same) = found[index]?;
+            let (mut container, first) = found[index].clone()?;
+            let mut same = first == Link::Same;
             // Each step goes to longer content, or to the same content in a
             // preferred input, so the chain ends; the bound only guards
             // against files that change while they are compared.
             for _ in 0..inputs.len() {
-                let Some((next, next_same)) = found[container] else {
+                let Some((next, link)) = &found[container] else {
                     break;
                 };
-                container = next;
-                same &= next_same;
+                container = *next;
+                same &= *link == Link::Same;
             }
             let path = paths.get(&container)?.to_path_buf();
-            Some(if same {
-                Container::Same(path)
-            } else {
-                Container::Start(path)
+            Some(match first {
+                Link::Damaged(error) => Container::Damaged {
+                    original: path,
+                    error,
+                },
+                _ if same => Container::Same(path),
+                _ => Container::Start(path),
             })
         })
         .collect()
+}
+
+/// How an input compares with the input read in its place.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Link {
+    Same,
+    Start,
+    /// The start, as far as the input can be decompressed.
+    Damaged(String),
 }
 
 /// Returns whether `other` is read in place of `file` when both have the
@@ -306,55 +322,69 @@ fn read_content_head(path: &Path) -> Option<(bool, Vec<u8>)> {
     if !is_regular(path) {
         return None;
     }
-    let opened = super::open(&Origin::Path(path.to_path_buf())).ok()?;
+    let mut opened = super::open(&Origin::Path(path.to_path_buf())).ok()?;
     let compressed = opened.compression != super::Compression::None;
-    let mut head = Vec::new();
-    opened.reader.take(HEAD_BYTES).read_to_end(&mut head).ok()?;
+    // A damaged file keeps the bytes read before the error.
+    let mut head = vec![0; HEAD_BYTES as usize];
+    let (count, _) = read_full(&mut opened.reader, &mut head);
+    head.truncate(count);
     (!head.is_empty()).then_some((compressed, head))
 }
 
 /// Compares the decompressed contents of two files to the end of the
-/// shorter. A read error returns [`Relation::Different`], so that both
-/// are read.
-fn compare_contents(first: &Path, second: &Path) -> Relation {
+/// shorter. An error reading the first file ends its content there, and
+/// is returned with the result; an error reading the second returns
+/// [`Relation::Different`], so that both files are read.
+fn compare_contents(first: &Path, second: &Path) -> (Relation, Option<String>) {
     let open = |path: &Path| super::open(&Origin::Path(path.to_path_buf())).ok();
     let (Some(first), Some(second)) = (open(first), open(second)) else {
-        return Relation::Different;
+        return (Relation::Different, None);
     };
-    compare_streams(first.reader, second.reader).unwrap_or(Relation::Different)
+    compare_streams(first.reader, second.reader)
 }
 
-/// Reads two streams side by side and returns how they compare.
-fn compare_streams(mut first: impl Read, mut second: impl Read) -> io::Result<Relation> {
+/// Reads two streams side by side and returns how they compare, as
+/// [`compare_contents`] describes.
+fn compare_streams(mut first: impl Read, mut second: impl Read) -> (Relation, Option<String>) {
     let mut a = vec![0; COMPARE_CHUNK_BYTES];
     let mut b = vec![0; COMPARE_CHUNK_BYTES];
     loop {
-        let count_a = read_full(&mut first, &mut a)?;
-        let count_b = read_full(&mut second, &mut b)?;
+        let (count_a, error) = read_full(&mut first, &mut a);
+        let (count_b, None) = read_full(&mut second, &mut b) else {
+            return (Relation::Different, None);
+        };
         let common = count_a.min(count_b);
         if a[..common] != b[..common] {
-            return Ok(Relation::Different);
+            return (Relation::Different, None);
         }
-        match (count_a == a.len(), count_b == b.len()) {
+        if let Some(error) = error {
+            // What can be read of the first is the start of the second.
+            if count_a <= count_b {
+                return (Relation::FirstIsStart, Some(error.to_string()));
+            }
+            return (Relation::Different, None);
+        }
+        let relation = match (count_a == a.len(), count_b == b.len()) {
             (true, true) => continue,
-            _ if count_a == count_b => return Ok(Relation::Same),
-            _ if count_a < count_b => return Ok(Relation::FirstIsStart),
-            _ => return Ok(Relation::SecondIsStart),
-        }
+            _ if count_a == count_b => Relation::Same,
+            _ if count_a < count_b => Relation::FirstIsStart,
+            _ => Relation::SecondIsStart,
+        };
+        return (relation, None);
     }
 }
 
-/// Fills `buffer` from `reader` unless the stream ends first; returns the
-/// number of bytes read.
-fn read_full(reader: &mut impl Read, buffer: &mut [u8]) -> io::Result<usize> {
+/// Fills `buffer` from `reader` unless the stream ends or fails first.
+/// Returns the number of bytes read, and the error that stopped it.
+fn read_full(reader: &mut impl Read, buffer: &mut [u8]) -> (usize, Option<io::Error>) {
     let mut filled = 0;
     while filled < buffer.len() {
         match reader.read(&mut buffer[filled..]) {
             Ok(0) => break,
             Ok(count) => filled += count,
             Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
-            Err(error) => return Err(error),
+            Err(error) => return (filled, Some(error)),
         }
     }
-    Ok(filled)
+    (filled, None)
 }

@@ -38,6 +38,10 @@ pub struct Expansion {
     /// file's (an early copy of a log that went on growing), with that
     /// file.
     pub partial_copies: Vec<(String, String)>,
+    /// Compressed files left out because they cannot be decompressed to
+    /// their end and what can be is the start of another input's content,
+    /// with that input and the error.
+    pub damaged_copies: Vec<(String, String, String)>,
     /// Directories a walk left out because an earlier path of it reached
     /// the same directory (a link back up the tree, or a second link to
     /// one directory), with that path.
@@ -102,13 +106,35 @@ fn drop_compressed_copies(
             remaining.push(input);
             continue;
         };
-        let (original, left_out) = match container {
-            copies::Container::Same(original) => (original, &mut expansion.copies),
-            copies::Container::Start(original) => (original, &mut expansion.partial_copies),
-        };
-        left_out.push((path.display().to_string(), original.display().to_string()));
+        note_left_out(expansion, path, container);
     }
     remaining
+}
+
+/// Notes in `expansion` that the input at `path` is left out for the input
+/// `container` names, and returns the path of that input.
+fn note_left_out(expansion: &mut Expansion, path: &Path, container: copies::Container) -> PathBuf {
+    let copy = path.display().to_string();
+    match container {
+        copies::Container::Same(original) => {
+            expansion
+                .copies
+                .push((copy, original.display().to_string()));
+            original
+        }
+        copies::Container::Start(original) => {
+            expansion
+                .partial_copies
+                .push((copy, original.display().to_string()));
+            original
+        }
+        copies::Container::Damaged { original, error } => {
+            expansion
+                .damaged_copies
+                .push((copy, original.display().to_string(), error));
+            original
+        }
+    }
 }
 
 /// Leaves out compressed files whose uncompressed file of the same name
@@ -205,11 +231,7 @@ fn drop_contained_copies(
             remaining.push(input);
             continue;
         };
-        let (original, left_out) = match container {
-            copies::Container::Same(original) => (original, &mut expansion.copies),
-            copies::Container::Start(original) => (original, &mut expansion.partial_copies),
-        };
-        left_out.push((path.display().to_string(), original.display().to_string()));
+        let original = note_left_out(expansion, path, container);
         read_instead.insert(path.clone(), original);
     }
     (remaining, read_instead)
@@ -692,6 +714,48 @@ mod tests {
                 ("f.log".to_string(), "e.log.gz".to_string()),
             ]
         );
+    }
+
+    #[test]
+    fn damaged_compressed_copy_is_left_out() {
+        let log = log_lines(0, 60_000);
+        let mut cut = gzip_at(&log, 1);
+        cut.truncate(cut.len() / 2);
+        let mut flipped = gzip_at(&log, 2);
+        let crc = flipped.len() - 8;
+        flipped[crc] ^= 0xff;
+        let other = log_lines(500_000, 60_000);
+        let mut other_cut = gzip_at(&other, 3);
+        other_cut.truncate(other_cut.len() / 2);
+        let dir = tempfile::tempdir().unwrap();
+        for (name, content) in [
+            ("a.log", &log),
+            ("b.log.gz", &cut),
+            ("c.log.gz", &flipped),
+            // Damaged, but with nothing else that holds its content.
+            ("d.log.gz", &other_cut),
+        ] {
+            std::fs::write(dir.path().join(name), content).unwrap();
+        }
+        let expansion = expand_inputs(&[dir.path().to_path_buf()]);
+        let name = |file: &str| dir.path().join(file).display().to_string();
+        assert_eq!(
+            input_names(&expansion),
+            vec![name("a.log"), name("d.log.gz")]
+        );
+        let damaged: Vec<(String, String)> = expansion
+            .damaged_copies
+            .iter()
+            .map(|(copy, original, _)| (copy.clone(), original.clone()))
+            .collect();
+        assert_eq!(
+            damaged,
+            vec![
+                (name("b.log.gz"), name("a.log")),
+                (name("c.log.gz"), name("a.log"))
+            ]
+        );
+        assert!(expansion.twins.is_empty());
     }
 
     #[test]

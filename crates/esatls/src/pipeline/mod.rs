@@ -137,6 +137,12 @@ pub fn run(paths: &[PathBuf], options: &RunOptions, sink: &mut dyn RecordSink) -
             ));
         }
     }
+    for (copy, original, error) in &expansion.damaged_copies {
+        warnings.push(format!(
+            "{copy}: not read; it cannot be decompressed to its end ({error}), \
+             and what can be is the start of {original}, which is read"
+        ));
+    }
     for (directory, original) in &expansion.repeated_directories {
         warnings.push(format!(
             "{directory}: not walked; it is the same directory as {original}, which is walked"
