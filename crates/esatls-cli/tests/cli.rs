@@ -1141,6 +1141,8 @@ fn follow_report_is_printed_on_interval_and_interrupt() {
         .collect();
     assert!(reports.len() >= 2, "{} reports printed", reports.len());
     let report = reports.last().unwrap();
+    assert_eq!(reports[0]["interrupted"], false);
+    assert_eq!(report["interrupted"], true);
     assert_eq!(report["inbound"]["messages"]["total"], 1);
     assert_eq!(report["lines"]["total"], 33);
     // The lines before the file's offset header take its offset too.
@@ -1735,6 +1737,8 @@ fn compressed_file_with_other_content_is_read() {
     );
     let (report, warnings) = report_and_warnings(&[dir.path().to_path_buf()]);
     assert_eq!(warnings, Vec::<String>::new());
+    assert_eq!(report["warnings"], serde_json::json!([]));
+    assert_eq!(report["interrupted"], false);
     assert_eq!(report["sources"].as_array().unwrap().len(), 2);
     assert_eq!(report["inbound"]["messages"]["total"], 4);
 }
@@ -2106,6 +2110,8 @@ fn same_size_logs_differing_late_are_both_read() {
     }
     let (report, warnings) = report_and_warnings(&[dir.path().to_path_buf()]);
     assert_eq!(warnings, Vec::<String>::new());
+    assert_eq!(report["warnings"], serde_json::json!([]));
+    assert_eq!(report["interrupted"], false);
     assert_eq!(report["sources"].as_array().unwrap().len(), 2);
     assert_eq!(report["inbound"]["messages"]["total"], 2);
 }
@@ -2693,6 +2699,10 @@ fn standard_input_from_a_named_file_is_read_once() {
     );
     let once: Value = serde_json::from_slice(&once.stdout).unwrap();
     let twice: Value = serde_json::from_slice(&twice.stdout).unwrap();
+    assert_eq!(
+        twice["warnings"],
+        serde_json::json!(["-: read once; an earlier path reaches the same input"])
+    );
     assert_eq!(twice["inbound"], once["inbound"]);
     assert_eq!(twice["lines"]["total"], once["lines"]["total"]);
 }

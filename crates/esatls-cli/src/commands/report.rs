@@ -23,6 +23,8 @@ struct ReportDocument<'a> {
     sources: &'a [esatls::pipeline::SourceSummary],
     correlation: &'a esatls::correlate::CorrelateStats,
     errors: &'a [String],
+    warnings: &'a [String],
+    interrupted: bool,
 }
 
 /// Writes the report. A followed log's reports (`live`) come one after
@@ -39,6 +41,8 @@ fn write_report(
         sources: &summary.sources,
         correlation: &summary.correlation,
         errors: &summary.errors,
+        warnings: &summary.warnings,
+        interrupted: summary.interrupted,
     };
     match format {
         ReportFormat::Table => {
