@@ -12,14 +12,15 @@ use clap::Parser;
 fn main() -> ExitCode {
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
+        // Help and version go to standard output as clap writes them;
+        // usage errors carry the prefix of the program's other errors.
+        Err(error) if error.use_stderr() => {
+            eprint!("esatls: {}", error.render());
+            return ExitCode::from(exit::USAGE);
+        }
         Err(error) => {
-            let code = if error.use_stderr() {
-                exit::USAGE
-            } else {
-                exit::SUCCESS
-            };
             let _ = error.print();
-            return ExitCode::from(code);
+            return ExitCode::from(exit::SUCCESS);
         }
     };
     match commands::run(cli.command) {

@@ -2706,3 +2706,21 @@ fn standard_input_from_a_named_file_is_read_once() {
     assert_eq!(twice["inbound"], once["inbound"]);
     assert_eq!(twice["lines"]["total"], once["lines"]["total"]);
 }
+
+#[test]
+fn usage_errors_start_like_other_errors() {
+    let output = esatls(&["report", "--bogus"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with("esatls: error: unexpected argument '--bogus' found"),
+        "{stderr}"
+    );
+    let help = esatls(&["report", "--help"]);
+    assert_eq!(help.status.code(), Some(0));
+    assert!(
+        stdout(&help).starts_with("Summarise how"),
+        "{}",
+        stdout(&help)
+    );
+}
