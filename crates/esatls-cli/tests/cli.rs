@@ -614,6 +614,8 @@ fn trace_shows_verdict_and_lines() {
     let found = json_lines(&output);
     assert_eq!(found[0]["kind"], "connection");
     assert_eq!(found[0]["tls"], "failed");
+    // Its one attempt was delayed; the message went out over DCID 202.
+    assert_eq!(found[0]["mids"], serde_json::json!([500]));
     let lines: Vec<u64> = found[0]["lines"]
         .as_array()
         .unwrap()
@@ -621,6 +623,13 @@ fn trace_shows_verdict_and_lines() {
         .map(|l| l["line"].as_u64().unwrap())
         .collect();
     assert_eq!(lines, vec![22, 23, 24, 25]);
+
+    let output = esatls_paths(&["trace", "icid:100"], std::slice::from_ref(&path));
+    assert!(
+        stdout(&output).contains("\n  MIDs:        500\n"),
+        "{}",
+        stdout(&output)
+    );
 
     let output = esatls_paths(&["trace", "999"], &[path]);
     assert_eq!(output.status.code(), Some(1));

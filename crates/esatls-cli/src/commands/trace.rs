@@ -5,6 +5,7 @@ use std::io::Write;
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
 
+use esatls::event::Event;
 use esatls::output::json;
 use esatls::output::sanitize::for_terminal;
 use esatls::pipeline::RunSummary;
@@ -88,6 +89,9 @@ enum Found {
     Connection {
         #[serde(flatten)]
         record: Box<ConnectionRecord>,
+        /// MIDs of the messages received on the connection, or delivered
+        /// over it in their last attempt.
+        mids: Vec<u64>,
         lines: Vec<TraceLine>,
     },
 }
@@ -103,7 +107,14 @@ struct TraceSink {
     target: Target,
     messages: Vec<MessageRecord>,
     connections: Vec<ConnectionRecord>,
+    /// For a connection target: the appliance and MID of each message
+    /// received on or delivered over a connection of that id, up to
+    /// [`MAX_TRACED_MIDS`].
+    mids: Vec<(Option<std::sync::Arc<str>>, u64)>,
 }
+
+/// Most MIDs a traced connection lists.
+const MAX_TRACED_MIDS: usize = 10_000;
 
 impl RecordSink for TraceSink {
     fn message(&mut self, record: MessageRecord) {
@@ -113,7 +124,19 @@ impl RecordSink for TraceSink {
                 .message_id
                 .as_deref()
                 .is_some_and(|logged| same_message_id(bare_message_id(logged), id)),
-            Target::Connection(..) => false,
+            Target::Connection(direction, id) => {
+                let on_it = match direction {
+                    Direction::Inbound => record.icid == Some(*id),
+                    Direction::Outbound => record
+                        .recipients
+                        .iter()
+                        .any(|recipient| recipient.dcid == Some(*id)),
+                };
+                if on_it && self.mids.len() < MAX_TRACED_MIDS {
+                    self.mids.push((record.host.clone(), record.mid));
+                }
+                false
+            }
         };
         if matched {
             self.messages.push(record);
@@ -261,6 +284,7 @@ fn write_message(
 fn write_connection(
     out: &mut dyn Write,
     record: &ConnectionRecord,
+    mids: &[u64],
     lines: &[TraceLine],
 ) -> std::io::Result<()> {
     let host = record.host.as_deref().unwrap_or("unnamed appliance");
@@ -300,6 +324,10 @@ fn write_connection(
     }
     writeln!(out, "{}", for_terminal(&tls))?;
     writeln!(out, "  messages:    {}", record.messages)?;
+    if !mids.is_empty() {
+        let list: Vec<String> = mids.iter().map(u64::to_string).collect();
+        writeln!(out, "  MIDs:        {}", list.join(", "))?;
+    }
     write_lines(out, lines)
 }
 
@@ -324,6 +352,7 @@ pub fn run(args: TraceArgs) -> Result<u8> {
         target,
         messages: Vec::new(),
         connections: Vec::new(),
+        mids: Vec::new(),
     };
     let (summary, interrupted) = run_until_signal(&paths, &options, &mut sink)?;
     let mut found = Vec::new();
@@ -342,8 +371,20 @@ pub fn run(args: TraceArgs) -> Result<u8> {
         if args.input.utc {
             record.convert_to_utc();
         }
+        let mut mids: Vec<u64> = sink
+            .mids
+            .iter()
+            .filter(|(host, _)| *host == record.host)
+            .map(|(_, mid)| *mid)
+            .collect();
+        if record.direction == Direction::Outbound {
+            mids.extend(attempted_mids(&record));
+        }
+        mids.sort_unstable();
+        mids.dedup();
         found.push(Found::Connection {
             record: Box::new(record),
+            mids,
             lines,
         });
     }
@@ -364,6 +405,33 @@ pub fn run(args: TraceArgs) -> Result<u8> {
     Ok(finish_run(&summary, status))
 }
 
+/// Returns the MIDs whose delivery lines are among an outbound
+/// connection's lines: the messages attempted over it, including those
+/// whose last attempt went over another connection.
+fn attempted_mids(record: &ConnectionRecord) -> Vec<u64> {
+    record
+        .evidence
+        .iter()
+        .filter_map(|line| {
+            let header = esatls::header::parse_header(&line.text)?;
+            let esatls::header::Payload::Text { text, .. } = header.payload else {
+                return None;
+            };
+            match esatls::event::parse_event(text) {
+                Event::DeliveryStart { dcid, mid, .. }
+                | Event::DeliveryDone { dcid, mid, .. }
+                | Event::Bounced { dcid, mid, .. }
+                | Event::Delayed { dcid, mid, .. }
+                    if dcid == record.id =>
+                {
+                    Some(mid)
+                }
+                _ => None,
+            }
+        })
+        .collect()
+}
+
 /// Writes what the trace found in `format`.
 fn write_found<W: Write>(out: &mut W, found: &[Found], format: TraceFormat) -> std::io::Result<()> {
     for item in found {
@@ -372,9 +440,14 @@ fn write_found<W: Write>(out: &mut W, found: &[Found], format: TraceFormat) -> s
             (TraceFormat::Text, Found::Message { record, lines }) => {
                 write_message(out, record, lines)?
             }
-            (TraceFormat::Text, Found::Connection { record, lines }) => {
-                write_connection(out, record, lines)?
-            }
+            (
+                TraceFormat::Text,
+                Found::Connection {
+                    record,
+                    mids,
+                    lines,
+                },
+            ) => write_connection(out, record, mids, lines)?,
         }
     }
     Ok(())
