@@ -2733,3 +2733,29 @@ fn usage_errors_start_like_other_errors() {
         stdout(&help)
     );
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn signal_ignored_at_start_stays_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mail_logs.current");
+    std::fs::copy(fixture("lifecycle.log"), &path).unwrap();
+    let out_path = dir.path().join("out.json");
+    // As `nohup` does: SIGHUP is ignored before esatls starts.
+    let mut child = Follower::spawn(
+        Command::new("sh")
+            .arg("-c")
+            .arg("trap '' HUP; exec \"$0\" messages --follow --format json \"$1\"")
+            .arg(env!("CARGO_BIN_EXE_esatls"))
+            .arg(&path)
+            .stdin(Stdio::null())
+            .stdout(std::fs::File::create(&out_path).unwrap())
+            .stderr(Stdio::null()),
+    );
+    wait_for_lines(&out_path, 1);
+    child.send("-HUP");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let running = child.0.as_mut().unwrap().try_wait().unwrap();
+    assert_eq!(running, None, "SIGHUP ended the run");
+    assert_eq!(child.signal_and_wait("-TERM").code(), Some(130));
+}

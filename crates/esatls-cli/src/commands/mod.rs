@@ -32,26 +32,53 @@ const STOP_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 /// Installs the handler of Ctrl-C, SIGTERM and SIGHUP. The first signal
 /// requests a stop through the returned handle and ends the process after
 /// [`STOP_GRACE`]. A second one ends it at once. Both exit with status
-/// [`INTERRUPTED`].
+/// [`INTERRUPTED`]. A signal ignored when the process started stays
+/// ignored, so that `nohup esatls ... --follow` survives the end of the
+/// session that started it.
 fn stop_on_signal() -> Result<StopHandle> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     let stop = StopHandle::new();
     let handler_stop = stop.clone();
-    ctrlc::set_handler(move || {
-        if handler_stop.is_stopped() {
-            // A second interrupt ends at once.
-            std::process::exit(i32::from(INTERRUPTED));
+    let watched: Vec<i32> = [SIGINT, SIGTERM, SIGHUP]
+        .into_iter()
+        .filter(|&signal| !ignored_at_start(signal))
+        .collect();
+    let mut signals = signal_hook::iterator::Signals::new(&watched)
+        .context("cannot install the interrupt handler")?;
+    std::thread::spawn(move || {
+        for _ in signals.forever() {
+            if handler_stop.is_stopped() {
+                // A second interrupt ends at once.
+                std::process::exit(i32::from(INTERRUPTED));
+            }
+            handler_stop.stop();
+            // A run blocked where it cannot see the stop (opening a named
+            // pipe that has no writer) still ends, because a service
+            // manager sends only one signal.
+            std::thread::spawn(|| {
+                std::thread::sleep(STOP_GRACE);
+                std::process::exit(i32::from(INTERRUPTED));
+            });
         }
-        handler_stop.stop();
-        // A run blocked where it cannot see the stop (opening a named pipe
-        // that has no writer) still ends, because a service manager sends
-        // only one signal.
-        std::thread::spawn(|| {
-            std::thread::sleep(STOP_GRACE);
-            std::process::exit(i32::from(INTERRUPTED));
-        });
-    })
-    .context("cannot install the interrupt handler")?;
+    });
     Ok(stop)
+}
+
+/// Returns whether `signal` was ignored when the process started, from the
+/// `SigIgn` mask of `/proc/self/status`. Where that file does not exist,
+/// no signal counts as ignored.
+fn ignored_at_start(signal: i32) -> bool {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return false;
+    };
+    let Some(mask) = status
+        .lines()
+        .find_map(|line| line.strip_prefix("SigIgn:"))
+        .and_then(|mask| u64::from_str_radix(mask.trim(), 16).ok())
+    else {
+        return false;
+    };
+    (1..=64).contains(&signal) && mask & (1 << (signal - 1)) != 0
 }
 
 /// Runs the pipeline over `paths` until the inputs end or a signal stops
