@@ -175,30 +175,47 @@ fn drop_compressed_twins(
 }
 
 /// Leaves out paths that reach a file an earlier path reaches, standard
-/// input included when it is redirected from a file (`esatls report a.log
-/// - < a.log`).
+/// input included when it is redirected from a file
+/// (`esatls report a.log - < a.log`). Of a symbolic link and the file's
+/// own path, the file's is kept whatever the order, so that the file is
+/// named after its own directory (its appliance's).
 fn drop_same_files(
     inputs: Vec<DiscoveredInput>,
     duplicates: &mut Vec<String>,
 ) -> Vec<DiscoveredInput> {
-    let mut seen = std::collections::HashSet::new();
-    inputs
-        .into_iter()
-        .filter(|input| {
-            let (identity, name) = match &input.origin {
-                Origin::Path(path) => (file_identity(path), path.display().to_string()),
-                Origin::Stdin => (stdin_file_identity(), "-".to_string()),
-                Origin::Named(_) => return true,
-            };
-            match identity {
-                Some(identity) if !seen.insert(identity) => {
-                    duplicates.push(name);
-                    false
-                }
-                _ => true,
+    let mut kept: Vec<DiscoveredInput> = Vec::with_capacity(inputs.len());
+    let mut seen: std::collections::HashMap<(u64, u64), usize> = Default::default();
+    for input in inputs {
+        let (identity, name) = match &input.origin {
+            Origin::Path(path) => (file_identity(path), path.display().to_string()),
+            Origin::Stdin => (stdin_file_identity(), "-".to_string()),
+            Origin::Named(_) => (None, String::new()),
+        };
+        let Some(identity) = identity else {
+            kept.push(input);
+            continue;
+        };
+        match seen.get(&identity) {
+            None => {
+                seen.insert(identity, kept.len());
+                kept.push(input);
             }
-        })
-        .collect()
+            Some(&at) if is_link(&kept[at].origin) && !is_link(&input.origin) => {
+                let link = std::mem::replace(&mut kept[at], input);
+                duplicates.push(link.origin.to_string());
+            }
+            Some(_) => duplicates.push(name),
+        }
+    }
+    kept
+}
+
+/// Returns whether `origin` is a path that is a symbolic link.
+fn is_link(origin: &Origin) -> bool {
+    match origin {
+        Origin::Path(path) => std::fs::symlink_metadata(path).is_ok_and(|meta| meta.is_symlink()),
+        Origin::Stdin | Origin::Named(_) => false,
+    }
 }
 
 /// Returns the device and inode of the file standard input is redirected
@@ -756,6 +773,22 @@ mod tests {
             ]
         );
         assert!(expansion.twins.is_empty());
+    }
+
+    #[test]
+    fn link_to_a_file_gives_way_to_its_path() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("esa1")).unwrap();
+        let file = dir.path().join("esa1/mail.log");
+        std::fs::write(&file, log_lines(0, 1_000)).unwrap();
+        // The link sorts before the directory, so the walk reaches it first.
+        let link = dir.path().join("current.log");
+        std::os::unix::fs::symlink(&file, &link).unwrap();
+        let expansion = expand_inputs(&[dir.path().to_path_buf()]);
+        assert_eq!(input_names(&expansion), vec![file.display().to_string()]);
+        assert_eq!(expansion.duplicates, vec![link.display().to_string()]);
+        let walked = expansion.inputs[0].walked_from.as_deref();
+        assert_eq!(walked, Some(dir.path()));
     }
 
     #[test]
