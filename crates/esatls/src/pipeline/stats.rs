@@ -145,10 +145,17 @@ fn earlier(a: LogTime, b: LogTime) -> bool {
 }
 
 /// Counts of unrecognised entries by template.
+///
+/// At most [`MAX_TEMPLATES`] templates are kept. When a new template comes
+/// to a full table, the tenth of the templates seen least often is dropped
+/// and their entries are counted in `other`, so that a template seen often
+/// stays listed however many rare ones came before it. A kept template's
+/// count covers its entries since it was last added; with `other`, the
+/// counts add up to the unrecognised entries.
 #[derive(Clone, Debug, Default)]
 pub struct TemplateCounts {
     counts: HashMap<String, u64>,
-    /// Entries whose template was not kept because the table was full.
+    /// Entries of templates dropped from the table.
     pub other: u64,
 }
 
@@ -156,24 +163,43 @@ impl TemplateCounts {
     pub fn add(&mut self, template: String) {
         if let Some(count) = self.counts.get_mut(&template) {
             *count += 1;
-        } else if self.counts.len() < MAX_TEMPLATES {
-            self.counts.insert(template, 1);
-        } else {
-            self.other += 1;
+            return;
         }
+        if self.counts.len() >= MAX_TEMPLATES {
+            self.shrink_to(MAX_TEMPLATES - MAX_TEMPLATES / 10);
+        }
+        self.counts.insert(template, 1);
     }
 
     /// Adds the counts of another table.
     pub fn merge(&mut self, other: TemplateCounts) {
         self.other += other.other;
         for (template, count) in other.counts {
-            if let Some(total) = self.counts.get_mut(&template) {
-                *total += count;
-            } else if self.counts.len() < MAX_TEMPLATES {
-                self.counts.insert(template, count);
-            } else {
-                self.other += count;
-            }
+            *self.counts.entry(template).or_default() += count;
+        }
+        if self.counts.len() > MAX_TEMPLATES {
+            self.shrink_to(MAX_TEMPLATES - MAX_TEMPLATES / 10);
+        }
+    }
+
+    /// Drops the templates seen least often (the later in text order
+    /// first, among equal counts) until `len` are left, counting their
+    /// entries in `other`.
+    fn shrink_to(&mut self, len: usize) {
+        if self.counts.len() <= len {
+            return;
+        }
+        let mut ranked: Vec<(u64, String)> = self
+            .counts
+            .iter()
+            .map(|(template, &count)| (count, template.clone()))
+            .collect();
+        let drop = ranked.len() - len;
+        // The `drop` lowest: fewest entries first, then the later text.
+        ranked.select_nth_unstable_by(drop - 1, |a, b| a.0.cmp(&b.0).then_with(|| b.1.cmp(&a.1)));
+        for (count, template) in ranked.into_iter().take(drop) {
+            self.counts.remove(&template);
+            self.other += count;
         }
     }
 
@@ -209,4 +235,52 @@ impl TemplateCounts {
 pub struct TemplateCount {
     pub template: String,
     pub count: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn total(table: &TemplateCounts) -> u64 {
+        table.counts.values().sum::<u64>() + table.other
+    }
+
+    #[test]
+    fn frequent_template_after_many_rare_ones_is_kept() {
+        let mut table = TemplateCounts::default();
+        for rare in 0..11_000 {
+            table.add(format!("rare {rare}"));
+        }
+        for _ in 0..100 {
+            table.add("frequent".to_string());
+        }
+        let sorted = table.sorted();
+        assert_eq!(sorted[0].template, "frequent");
+        assert_eq!(sorted[0].count, 100);
+        assert!(table.counts.len() <= MAX_TEMPLATES);
+        assert_eq!(total(&table), 11_100);
+    }
+
+    #[test]
+    fn merged_tables_keep_the_limit_and_the_total() {
+        let mut first = TemplateCounts::default();
+        let mut second = TemplateCounts::default();
+        for index in 0..8_000 {
+            first.add(format!("first {index}"));
+            second.add(format!("second {index}"));
+            second.add(format!("second {index}"));
+        }
+        first.merge(second);
+        assert!(first.counts.len() <= MAX_TEMPLATES);
+        assert_eq!(total(&first), 24_000);
+        // The templates seen twice are kept before those seen once.
+        assert!(
+            first
+                .counts
+                .keys()
+                .filter(|t| t.starts_with("second"))
+                .count()
+                == 8_000
+        );
+    }
 }
