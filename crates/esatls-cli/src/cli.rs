@@ -71,8 +71,8 @@ pub struct InputArgs {
     pub max_idle_days: u32,
 
     /// Threads used per input, 1 or 2. With 2, one thread reads and parses
-    /// while the other correlates, and the logs of several appliances may
-    /// be read at once; 1 reads everything on one thread.
+    /// while the other correlates, and `report` may read the logs of
+    /// several appliances at once; 1 reads everything on one thread.
     #[arg(long, value_name = "COUNT", default_value_t = 2, value_parser = thread_count)]
     pub threads: u64,
 

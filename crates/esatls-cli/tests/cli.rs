@@ -2637,7 +2637,7 @@ fn appliances_read_in_parallel_add_up() {
 }
 
 #[test]
-fn appliances_read_in_parallel_keep_their_order() {
+fn messages_of_two_appliances_keep_one_order() {
     let dir = two_appliance_logs();
     let root = dir.path().to_path_buf();
     let parallel = messages(std::slice::from_ref(&root));

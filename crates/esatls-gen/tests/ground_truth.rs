@@ -400,9 +400,9 @@ fn directory_run_equals_truth_file() {
     }
 }
 
-/// Reads `paths` as a machine of eight processors does, on a lane per
-/// appliance, and checks the records against the truth, the report against
-/// that of one thread, and the order of the records across two runs.
+/// Reads `paths` as a machine of eight processors does, and checks the
+/// records against the truth and their order across two runs, and the
+/// report, read on a lane per appliance, against that of one thread.
 fn check_lanes(
     seed: u64,
     paths: &[PathBuf],

@@ -288,9 +288,10 @@ pub trait RecordSink {
     /// appliances, to be read on a thread of their own and handed back to
     /// [`Self::join`], or `None` (the default) if the sink cannot be split.
     /// A sink that can must make the same of its records in any order and
-    /// split; a run that reads several appliances then reads each on its
-    /// own threads, with no record crossing threads. The records of the
-    /// other sinks come in an order that does not depend on thread speed.
+    /// split; a run that reads several appliances may then read each on
+    /// its own threads, with no record crossing threads. The other sinks
+    /// get their records in the order of a run that reads the inputs one
+    /// after the other.
     fn split(&self) -> Option<Box<dyn PartSink>> {
         None
     }

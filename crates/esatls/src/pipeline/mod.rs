@@ -170,7 +170,8 @@ pub fn run(paths: &[PathBuf], options: &RunOptions, sink: &mut dyn RecordSink) -
         }
     }
     source::sort_chronologically(&mut prepared);
-    if let Some(plan) = lanes::plan(&prepared, options, sink.split().is_some()) {
+    let plan = sink.split().and_then(|_| lanes::plan(&prepared, options));
+    if let Some(plan) = plan {
         let start = RunSummary {
             errors,
             warnings,
