@@ -193,12 +193,16 @@ fn max_open_count(text: &str) -> Result<u64, String> {
 }
 
 fn thread_count(text: &str) -> Result<u64, String> {
-    match text.trim() {
-        "1" => Ok(1),
-        "2" => Ok(2),
-        _ => Err(format!("'{text}' is not a thread count: give 1 or 2")),
+    match text.trim().parse::<u64>() {
+        Ok(count @ 1..=MAX_THREADS) => Ok(count),
+        _ => Err(format!(
+            "'{text}' is not a thread count: give a number from 1 to {MAX_THREADS}"
+        )),
     }
 }
+
+/// Most threads `--threads` takes.
+const MAX_THREADS: u64 = 64;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum DirectionArg {

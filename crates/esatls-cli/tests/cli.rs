@@ -1350,7 +1350,14 @@ fn option_values_are_checked() {
             vec!["report", "--max-open", "5", "x"],
             "5 is too small: give at least 10",
         ),
-        (vec!["report", "--threads", "3", "x"], "give 1 or 2"),
+        (
+            vec!["report", "--threads", "0", "x"],
+            "give a number from 1 to 64",
+        ),
+        (
+            vec!["report", "--threads", "65", "x"],
+            "give a number from 1 to 64",
+        ),
         (vec!["report", "--interval", "5", "x"], "--follow"),
         (
             vec!["messages", "--follow", "--interval", "5", "x"],

@@ -89,7 +89,9 @@ impl<'a> Cursor<'a> {
         if self.rest.is_empty() {
             return None;
         }
-        let (word, rest) = match memchr::memchr(b' ', self.rest.as_bytes()) {
+        // Words are short: a plain loop finds their end sooner than a
+        // vectorised search, whose setup costs more than the word.
+        let (word, rest) = match self.rest.bytes().position(|byte| byte == b' ') {
             // The space is ASCII, so both sides are on character boundaries.
             Some(at) => (&self.rest[..at], &self.rest[at + 1..]),
             None => (self.rest, ""),
@@ -117,21 +119,58 @@ impl<'a> Cursor<'a> {
     /// text between the brackets.
     pub(crate) fn int_list(&mut self) -> Option<&'a str> {
         let inner = self.rest.strip_prefix('[')?;
-        let close = inner.find(']')?;
+        let close = inner.bytes().position(|byte| byte == b']')?;
         let body = &inner[..close];
-        let valid = body.split(',').all(|item| {
-            let item = item.trim();
-            !item.is_empty()
-                && item.len() <= 10
-                && item.bytes().all(|b| b.is_ascii_digit())
-                && item.parse::<u32>().is_ok()
-        });
+        let valid = match plain_int_list(body.as_bytes()) {
+            Some(valid) => valid,
+            None => body.split(',').all(|item| {
+                let item = item.trim();
+                !item.is_empty()
+                    && item.len() <= 10
+                    && item.bytes().all(|b| b.is_ascii_digit())
+                    && item.parse::<u32>().is_ok()
+            }),
+        };
         if !valid {
             return None;
         }
         self.rest = &inner[close + 1..];
         Some(body)
     }
+}
+
+/// Checks a list of digits, commas and spaces, as the appliance writes it,
+/// byte by byte: every item between commas must be a `u32` with spaces
+/// around it at most. Returns `None` for a list with any other byte, which
+/// the slower general check takes.
+fn plain_int_list(body: &[u8]) -> Option<bool> {
+    let mut value: u64 = 0;
+    let mut digits = 0;
+    // Whether the item has ended with a space after its digits.
+    let mut ended = false;
+    for &byte in body {
+        match byte {
+            b'0'..=b'9' => {
+                if ended {
+                    return Some(false);
+                }
+                digits += 1;
+                value = value * 10 + u64::from(byte - b'0');
+                if digits > 10 {
+                    return Some(false);
+                }
+            }
+            b' ' => ended = digits > 0,
+            b',' => {
+                if digits == 0 || value > u64::from(u32::MAX) {
+                    return Some(false);
+                }
+                (value, digits, ended) = (0, 0, false);
+            }
+            _ => return None,
+        }
+    }
+    Some(digits > 0 && value <= u64::from(u32::MAX))
 }
 
 #[cfg(test)]

@@ -14,7 +14,15 @@ use super::{Derivation, Event, HatAction, NoteKind, Quoted, RidList, TlsOutcome}
 /// Trailing whitespace is not significant. Text that matches no known
 /// template returns [`Event::Unknown`].
 pub fn parse_event(text: &str) -> Event<'_> {
-    let text = text.trim_end();
+    let text = match text.as_bytes().last() {
+        Some(last) if last.is_ascii_graphic() => text,
+        _ => text.trim_end(),
+    };
+    // Most entries name a message first: that keyword is tested before
+    // the first word is looked for.
+    if let Some(rest) = text.strip_prefix("MID ") {
+        return mid_event(Cursor::new(rest)).unwrap_or(Event::Unknown);
+    }
     let mut cursor = Cursor::new(text);
     let Some(first) = cursor.word() else {
         return Event::Unknown;
@@ -312,27 +320,40 @@ fn message_start(mut cursor: Cursor<'_>) -> Option<Event<'_>> {
 /// Strips the angle brackets of `<addr>` and returns the address and the
 /// text after it.
 fn address(text: &str) -> (&str, &str) {
-    let text = text.trim_start();
+    let text = match text.as_bytes().first() {
+        Some(b'<') => text,
+        _ => text.trim_start(),
+    };
+    // Byte searches: addresses are short, and `>` and ` ` are ASCII, so
+    // both sides of each are on character boundaries.
     if let Some(inner) = text.strip_prefix('<') {
-        if let Some(close) = inner.find('>') {
+        if let Some(close) = inner.bytes().position(|byte| byte == b'>') {
             return (&inner[..close], inner[close + 1..].trim_start());
         }
     }
-    match text.split_once(' ') {
-        Some((address, rest)) => (address, rest.trim_start()),
+    match text.bytes().position(|byte| byte == b' ') {
+        Some(space) => (&text[..space], text[space + 1..].trim_start()),
         None => (text, ""),
     }
 }
 
 fn mid_event(mut cursor: Cursor<'_>) -> Option<Event<'_>> {
+    let mid = cursor.number()?;
     // `MID 14: Skip AMP Engine check` and other Trace-level details.
-    let mut peek = cursor;
-    if let Some(mid) = peek.number() {
-        if peek.eat(": ") {
-            return Some(note_mid(NoteKind::System, mid));
-        }
+    if cursor.eat(": ") {
+        return Some(note_mid(NoteKind::System, mid));
     }
-    let mid = cursor.number_word()?;
+    if !cursor.is_empty() && !cursor.eat(" ") {
+        return None;
+    }
+    // The words that may follow name an ICID, a RID or an address; any
+    // other word is a detail of the message.
+    if !matches!(
+        cursor.rest().as_bytes().first(),
+        Some(b'I' | b'R' | b'F' | b'T')
+    ) {
+        return mid_detail(mid, cursor);
+    }
     let mut icid = None;
     if cursor.eat("ICID ") {
         icid = Some(cursor.number_word()?);

@@ -55,97 +55,36 @@ impl<R: Read> LineReader<R> {
         }
     }
 
-    /// Returns whether a complete line is already in the buffer, so that
-    /// the next call to [`LineReader::next_line`] will not read.
-    pub fn has_buffered_line(&self) -> bool {
-        memchr::memchr2(b'\n', b'\r', &self.buf[self.start..self.end]).is_some()
-    }
-
-    /// Returns the next line if it is complete in the buffer, without
-    /// reading; `None` means that [`LineReader::next_line`] would read.
-    pub fn next_buffered_line(&mut self) -> Option<Line<'_>> {
-        if self.pending_cr {
-            return None;
-        }
-        let found = memchr::memchr2(b'\n', b'\r', &self.buf[self.start..self.end])?;
-        let at = self.start + found;
-        // A `\r` at the end of the buffer may start a `\r\n`: let
-        // `next_line` decide with more data.
-        if self.buf[at] == b'\r' && at + 1 == self.end && !self.eof {
-            return None;
-        }
-        Some(self.take_line(at, 0))
-    }
-
-    /// Returns the number of lines read so far.
-    pub fn lines_read(&self) -> u64 {
-        self.line_number
-    }
-
-    /// Passes the lines complete in the buffer to `each`, with their
-    /// numbers, as long as they are valid UTF-8 and within the length
-    /// limit, and consumes them. It stops after a line for which `each`
-    /// returns `false`, and reads nothing. The UTF-8 check runs over the
-    /// first `window` bytes at once, which costs less than one check per
-    /// line.
+    /// Takes every complete line in the buffer as one region of bytes,
+    /// terminators included, without reading: the bytes up to the last
+    /// `\n` or `\r` in the buffer. A `\r` at the end of the buffer may be
+    /// the first half of a `\r\n`, so its line stays for the next call
+    /// unless the input has ended. Returns `None` when no complete line is
+    /// buffered; [`Self::next_line`] then reads.
     ///
-    /// Lines it does not take stay for [`Self::next_line`]: a line past the
-    /// limit or with invalid UTF-8, and a line ended by a `\r` at the end
-    /// of the buffer, which may be half of a `\r\n`. Returns the number
-    /// of lines taken, and whether such a line stopped it.
-    pub fn take_buffered_text(
-        &mut self,
-        window: usize,
-        mut each: impl FnMut(&str, u64) -> bool,
-    ) -> (u64, bool) {
+    /// Lines of the region are not cut to the length limit, and they are
+    /// not counted in [`Line::number`]; [`split_lines`] cuts the region
+    /// into lines as [`Self::next_line`] would.
+    pub fn take_region(&mut self) -> Option<&[u8]> {
         if self.pending_cr {
-            return (0, true);
-        }
-        let end = self.end.min(self.start.saturating_add(window));
-        let region = &self.buf[self.start..end];
-        let text = match std::str::from_utf8(region) {
-            Ok(text) => text,
-            Err(error) => std::str::from_utf8(&region[..error.valid_up_to()]).unwrap_or_default(),
-        };
-        let bytes = text.as_bytes();
-        let mut at = 0;
-        let mut taken = 0;
-        let mut blocked = false;
-        while let Some(found) = memchr::memchr2(b'\n', b'\r', &bytes[at..]) {
-            let line_end = at + found;
-            let next = if bytes[line_end] == b'\n' {
-                line_end + 1
-            } else if line_end + 1 < bytes.len() {
-                line_end + 1 + usize::from(bytes[line_end + 1] == b'\n')
-            } else {
-                // A `\r` last in the text: `next_line` sees what follows.
-                blocked = true;
-                break;
-            };
-            if line_end - at > self.max_line {
-                blocked = true;
-                break;
+            if self.start == self.end {
+                return None;
             }
-            taken += 1;
-            let going_on = each(&text[at..line_end], self.line_number + taken);
-            at = next;
-            if !going_on {
-                break;
+            if self.buf[self.start] == b'\n' {
+                self.start += 1;
+                self.consumed += 1;
             }
+            self.pending_cr = false;
         }
-        // Text left that no terminator ends: a line longer than the window,
-        // or invalid UTF-8 before its end.
-        if taken == 0
-            && !blocked
-            && at < region.len()
-            && memchr::memchr2(b'\n', b'\r', &region[at..]).is_some()
-        {
-            blocked = true;
+        let window = &self.buf[self.start..self.end];
+        let mut last = memchr::memrchr2(b'\n', b'\r', window)?;
+        if window[last] == b'\r' && last + 1 == window.len() && !self.eof {
+            last = memchr::memrchr2(b'\n', b'\r', &window[..last])?;
         }
-        self.start += at;
-        self.consumed += at as u64;
-        self.line_number += taken;
-        (taken, blocked)
+        let region_start = self.start;
+        self.start += last + 1;
+        self.consumed += (last + 1) as u64;
+        Some(&self.buf[region_start..self.start])
     }
 
     /// Returns the number of decompressed bytes consumed so far.
@@ -292,6 +231,41 @@ impl<R: Read> LineReader<R> {
     }
 }
 
+/// Returns the lines of a region that [`LineReader::take_region`] took,
+/// without their terminators: `\n`, `\r\n` and a lone `\r` each end a
+/// line. Bytes after the last terminator, if any, are a last line.
+pub fn split_lines(region: &[u8]) -> SplitLines<'_> {
+    SplitLines { rest: region }
+}
+
+/// The iterator of [`split_lines`].
+#[derive(Clone, Debug)]
+pub struct SplitLines<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Iterator for SplitLines<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        let rest = self.rest;
+        let Some(at) = memchr::memchr2(b'\n', b'\r', rest) else {
+            self.rest = &[];
+            return Some(rest);
+        };
+        let next = if rest[at] == b'\r' && rest.get(at + 1) == Some(&b'\n') {
+            at + 2
+        } else {
+            at + 1
+        };
+        self.rest = &rest[next..];
+        Some(&rest[..at])
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -364,30 +338,34 @@ mod tests {
         }
     }
 
-    /// Reads `input` taking buffered lines as text wherever possible, and
-    /// the rest line by line.
-    fn mixed_lines_of(input: &[u8], max: usize, window: usize) -> Vec<(String, u64, u64)> {
-        mixed_lines_from(Box::new(input), max, window)
-    }
-
-    fn mixed_lines_from(
-        reader: Box<dyn Read + '_>,
-        max: usize,
-        window: usize,
-    ) -> Vec<(String, u64, u64)> {
+    /// Reads `input` taking buffered lines as regions wherever possible,
+    /// cutting their lines as the parsing of a region does, and the rest
+    /// line by line.
+    fn mixed_lines_from(reader: Box<dyn Read + '_>, max: usize) -> Vec<(String, u64, u64)> {
         let mut lines = LineReader::new(reader, max);
         let mut out = Vec::new();
+        let mut number = 0;
         loop {
-            let (_, _) = lines.take_buffered_text(window, |text, number| {
-                out.push((text.to_string(), number, 0));
-                true
-            });
+            while let Some(region) = lines.take_region() {
+                for line in split_lines(region) {
+                    number += 1;
+                    let kept = line.len().min(max);
+                    out.push((
+                        String::from_utf8_lossy(&line[..kept]).into_owned(),
+                        number,
+                        (line.len() - kept) as u64,
+                    ));
+                }
+            }
             match lines.next_line().unwrap() {
-                Some(line) => out.push((
-                    String::from_utf8_lossy(line.bytes).into_owned(),
-                    line.number,
-                    line.skipped_bytes,
-                )),
+                Some(line) => {
+                    number += 1;
+                    out.push((
+                        String::from_utf8_lossy(line.bytes).into_owned(),
+                        number,
+                        line.skipped_bytes,
+                    ))
+                }
                 None => break,
             }
         }
@@ -395,22 +373,23 @@ mod tests {
     }
 
     #[test]
-    fn buffered_text_matches_line_by_line() {
+    fn regions_match_line_by_line() {
         let mut input = b"a\nb\r\nc\rd\n\ne\xff\nf\n".to_vec();
         input.extend(vec![b'x'; 50]);
         input.extend_from_slice("\n\u{e9}t\u{e9}\r\nlast".as_bytes());
-        for window in [1, 3, 8, 1 << 20] {
-            assert_eq!(
-                mixed_lines_of(&input, 10, window),
-                lines_of(&input, 10, false),
-                "window {window}"
-            );
-        }
+        assert_eq!(
+            mixed_lines_from(Box::new(&input[..]), 10),
+            lines_of(&input, 10, false)
+        );
+        assert_eq!(
+            mixed_lines_from(Box::new(Trickle(&input)), 10),
+            lines_of(&input, 10, false)
+        );
     }
 
     proptest::proptest! {
         #[test]
-        fn buffered_text_matches_any_input(
+        fn regions_match_any_input(
             input in proptest::collection::vec(
                 proptest::prop_oneof![
                     Just(b'\n'),
@@ -423,39 +402,44 @@ mod tests {
                 0..400,
             ),
             max in 1usize..40,
-            window in 1usize..64,
         ) {
             let expected = lines_of(&input, max, false);
-            proptest::prop_assert_eq!(mixed_lines_of(&input, max, window), expected.clone());
+            proptest::prop_assert_eq!(mixed_lines_from(Box::new(&input[..]), max), expected.clone());
             proptest::prop_assert_eq!(
-                mixed_lines_from(Box::new(Trickle(&input)), max, window),
+                mixed_lines_from(Box::new(Trickle(&input)), max),
                 expected
             );
         }
     }
 
-    #[test]
-    fn buffered_text_stops_when_asked() {
-        let mut lines = LineReader::new(&b"a\nb\nc\n"[..], 100);
-        lines.next_line().unwrap();
-        let mut seen = Vec::new();
-        let (taken, blocked) = lines.take_buffered_text(1 << 20, |text, number| {
-            seen.push((text.to_string(), number));
-            false
-        });
-        assert_eq!((taken, blocked), (1, false));
-        assert_eq!(seen, [("b".to_string(), 2)]);
-        assert_eq!(lines.next_line().unwrap().unwrap().bytes, b"c");
-        assert_eq!(lines.offset(), 6);
+    /// Returns one given piece per read.
+    struct Pieces(Vec<&'static [u8]>);
+
+    impl Read for Pieces {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            if self.0.is_empty() {
+                return Ok(0);
+            }
+            let piece = self.0.remove(0);
+            out[..piece.len()].copy_from_slice(piece);
+            Ok(piece.len())
+        }
     }
 
     #[test]
-    fn buffered_text_leaves_invalid_line() {
-        let mut lines = LineReader::new(&b"a\nb\xff\nc\n"[..], 100);
-        lines.next_line().unwrap();
-        let (taken, blocked) = lines.take_buffered_text(1 << 20, |_, _| true);
-        assert_eq!((taken, blocked), (0, true));
-        assert_eq!(lines.next_line().unwrap().unwrap().bytes, b"b\xff");
+    fn region_ends_before_a_final_carriage_return() {
+        let mut lines = LineReader::new(Pieces(vec![b"x\na\nb\r", b"\nc\rd\re\n"]), 100);
+        assert_eq!(lines.next_line().unwrap().unwrap().bytes, b"x");
+        // `b\r` may end in `\r\n`: it waits for the next read.
+        assert_eq!(lines.take_region(), Some(&b"a\n"[..]));
+        assert_eq!(lines.take_region(), None);
+        assert_eq!(lines.next_line().unwrap().unwrap().bytes, b"b");
+        assert_eq!(lines.take_region(), None);
+        // The `\n` of `b\r\n` is dropped once it is read.
+        assert_eq!(lines.next_line().unwrap().unwrap().bytes, b"c");
+        assert_eq!(lines.take_region(), Some(&b"d\re\n"[..]));
+        assert_eq!(lines.offset(), 13);
+        assert!(lines.next_line().unwrap().is_none());
     }
 
     #[test]

@@ -19,7 +19,7 @@ pub(crate) use discover::appliance_subdirectory;
 pub use discover::{expand_inputs, rotation_time, DiscoveredInput, Expansion};
 #[cfg(unix)]
 pub use follow::{FollowEvent, FollowOptions, Follower, DEFAULT_POLL_INTERVAL};
-pub use lines::{Line, LineReader, DEFAULT_MAX_LINE_BYTES};
+pub use lines::{split_lines, Line, LineReader, SplitLines, DEFAULT_MAX_LINE_BYTES};
 pub use stop::StopHandle;
 pub(crate) use stop::{is_stopped_read, StoppableReader};
 

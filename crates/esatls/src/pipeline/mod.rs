@@ -1,7 +1,9 @@
 //! The run: inputs in chronological order, lines into entries, entries into
 //! events, events into the correlator.
 
+mod chunk;
 mod lanes;
+mod order;
 mod reader;
 mod source;
 mod stats;
@@ -13,11 +15,16 @@ use serde::Serialize;
 pub use source::{PreparedSource, SourceSummary};
 pub use stats::{LineStats, TemplateCount, TemplateCounts, MAX_TEMPLATES};
 
-use crate::correlate::{ApplianceId, CorrelateOptions, CorrelateStats, Correlator, Entry};
+use crate::correlate::{CorrelateOptions, CorrelateStats, Correlator, Entry};
 
-/// Batches a reading thread may have ready before it waits for the
-/// correlator.
-const BATCHES_IN_FLIGHT: usize = 4;
+/// Chunks per parsing thread that may be read and not yet correlated.
+const CHUNKS_PER_PARSER: usize = 2;
+
+/// What a parsing thread sends to the correlating one.
+enum Parsed {
+    Chunk(chunk::ParsedChunk),
+    Done(Box<reader::Finished>),
+}
 
 /// Longest time between two calls of [`RecordSink::progress`] while an
 /// input is read.
@@ -44,8 +51,9 @@ pub struct RunOptions {
     pub utc_offset: Option<i32>,
     /// Appliance name of input whose lines and header name none.
     pub host: Option<String>,
-    /// Threads per input: 1 parses and correlates on the calling thread;
-    /// 2 (the default) parses on a second thread meanwhile.
+    /// Threads per input. With 1, the calling thread reads, parses and
+    /// correlates. With N of 2 or more, a thread reads the input, N - 1
+    /// threads parse its chunks, and the calling thread correlates them.
     pub threads: usize,
     /// Processors the run may keep busy, which decides whether the logs of
     /// several appliances are read at once; by default those the system
@@ -462,26 +470,32 @@ impl Pipeline {
         read
     }
 
-    /// Reads one prepared input to its end: a thread parses it into
-    /// batches while this one correlates them. Between batches, and at
-    /// least every [`PROGRESS_INTERVAL`], the sink's
-    /// [`RecordSink::progress`] sees the summary so far.
+    /// Reads one prepared input to its end. Between chunks, and at least
+    /// every [`PROGRESS_INTERVAL`], the sink's [`RecordSink::progress`]
+    /// sees the summary so far.
+    ///
+    /// With one thread, this thread reads, parses and correlates. With
+    /// more, a thread reads the input into chunks, parsing threads take a
+    /// chunk each, and this thread correlates the parsed chunks in order.
     pub fn read_source(&mut self, source: PreparedSource, sink: &mut dyn RecordSink) {
         let index = self.summary.sources.len() as u32;
+        let mut input = order::InputState::new(&source, &self.options);
         if self.live {
             // The summary shown while a followed input is read names it,
             // with the lines read so far; the final one replaces it.
-            self.summary.sources.push(source.summary());
+            self.summary.sources.push(input.summary.clone());
         }
-        let mut parser = reader::SourceParser::new(source, self.options.clone());
+        let mut reader = reader::ChunkReader::new(source, self.options.clone());
         if self.live {
-            parser.set_live();
+            reader.set_live();
         }
         let finished = if self.options.threads <= 1 {
-            self.read_inline(parser, index, sink)
+            self.read_inline(reader, &mut input, index, sink)
         } else {
-            self.read_threaded(parser, index, sink)
+            self.read_threaded(reader, &mut input, index, sink)
         };
+        self.finish_open(&mut input, index, sink);
+        self.add_counts(&mut input);
         let Some(finished) = finished else {
             self.summary.errors.push(format!(
                 "input {index}: the reading thread stopped without a summary"
@@ -489,10 +503,13 @@ impl Pipeline {
             return;
         };
         let reader::Finished {
-            summary,
+            bytes,
             error,
             stopped,
         } = *finished;
+        let mut summary = input.summary;
+        summary.bytes = bytes;
+        summary.complete = error.is_none() && !stopped;
         if let Some(error) = error {
             self.summary.errors.push(error.to_string());
         }
@@ -503,57 +520,102 @@ impl Pipeline {
         self.summary.sources.push(summary);
     }
 
-    /// Parses and correlates on this thread, one batch after the other.
+    /// Reads, parses and correlates on this thread, one chunk after the
+    /// other.
     fn read_inline(
         &mut self,
-        mut parser: reader::SourceParser,
+        mut reader: reader::ChunkReader,
+        input: &mut order::InputState,
         index: u32,
         sink: &mut dyn RecordSink,
     ) -> Option<Box<reader::Finished>> {
         let mut finished = None;
         let (recycle, recycled) = std::sync::mpsc::channel();
-        parser.reuse_buffers(recycled);
-        parser.run(&mut |message| {
+        reader.reuse_buffers(recycled, 1);
+        let max_line = self.options.max_line_bytes;
+        let mut headers = crate::header::HeaderParser::new();
+        reader.run(&mut |message| {
             match message {
-                reader::Message::Batch(text, counts) => {
-                    let text = self.correlate_text(text, counts, index, sink);
-                    let _ = recycle.send(text);
+                reader::ReadMessage::Chunk(chunk) => {
+                    let parsed = chunk::parse_chunk(chunk, max_line, &mut headers);
+                    let buffer = self.correlate_chunk(parsed, input, index, sink);
+                    let _ = recycle.send(buffer);
                     sink.progress(&self.summary);
                 }
-                reader::Message::Parsed(batch, counts) => {
-                    self.add_counts(counts);
-                    self.correlate_batch(&batch, index, sink);
-                    sink.progress(&self.summary);
-                }
-                reader::Message::Done(done, counts) => {
-                    self.add_counts(counts);
-                    finished = Some(done);
-                }
+                reader::ReadMessage::Done(done) => finished = Some(done),
             }
             true
         });
         finished
     }
 
-    /// Parses on a thread of its own while this one correlates.
+    /// Reads on a thread of its own, parses on others, and correlates the
+    /// parsed chunks on this one in the order of the input.
     fn read_threaded(
         &mut self,
-        mut parser: reader::SourceParser,
+        mut reader: reader::ChunkReader,
+        input: &mut order::InputState,
         index: u32,
         sink: &mut dyn RecordSink,
     ) -> Option<Box<reader::Finished>> {
-        let in_flight = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        parser.share_work(std::sync::Arc::clone(&in_flight));
-        let (recycle, recycled) = std::sync::mpsc::channel();
-        parser.reuse_buffers(recycled);
-        let done_one = || in_flight.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
-        let (sender, receiver) = std::sync::mpsc::sync_channel(BATCHES_IN_FLIGHT);
+        use std::sync::mpsc;
+        let parsers = self.options.threads.saturating_sub(1).max(1);
+        let (recycle, recycled) = mpsc::channel();
+        reader.reuse_buffers(recycled, CHUNKS_PER_PARSER * parsers + 2);
+        let (to_parse, work) = mpsc::sync_channel::<(u64, reader::ReadMessage)>(parsers);
+        let work = std::sync::Mutex::new(work);
+        let (parsed_sender, parsed) = mpsc::channel::<(u64, Parsed)>();
+        let max_line = self.options.max_line_bytes;
         std::thread::scope(|scope| {
-            scope.spawn(move || parser.run(&mut |message| sender.send(message).is_ok()));
-            loop {
-                let message = match receiver.recv_timeout(PROGRESS_INTERVAL) {
-                    Ok(message) => message,
-                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            let read = std::thread::Builder::new().name("esatls-read".into());
+            let spawned = read.spawn_scoped(scope, move || {
+                let mut sequence = 0;
+                reader.run(&mut |message| {
+                    sequence += 1;
+                    to_parse.send((sequence - 1, message)).is_ok()
+                });
+            });
+            if spawned.is_err() {
+                return None;
+            }
+            for _ in 0..parsers {
+                let sender = parsed_sender.clone();
+                let work = &work;
+                let parse = std::thread::Builder::new().name("esatls-parse".into());
+                let spawned = parse.spawn_scoped(scope, move || {
+                    let mut headers = crate::header::HeaderParser::new();
+                    loop {
+                        let next = match work.lock() {
+                            Ok(work) => work.recv(),
+                            Err(_) => break,
+                        };
+                        let Ok((sequence, message)) = next else {
+                            break;
+                        };
+                        let out = match message {
+                            reader::ReadMessage::Chunk(chunk) => {
+                                Parsed::Chunk(chunk::parse_chunk(chunk, max_line, &mut headers))
+                            }
+                            reader::ReadMessage::Done(done) => Parsed::Done(done),
+                        };
+                        if sender.send((sequence, out)).is_err() {
+                            break;
+                        }
+                    }
+                });
+                if spawned.is_err() {
+                    break;
+                }
+            }
+            drop(parsed_sender);
+            // Parsed chunks come in any order; each waits here for those
+            // before it.
+            let mut waiting = std::collections::BTreeMap::new();
+            let mut next = 0;
+            let finished = 'run: loop {
+                let (sequence, out) = match parsed.recv_timeout(PROGRESS_INTERVAL) {
+                    Ok(item) => item,
+                    Err(mpsc::RecvTimeoutError::Timeout) => {
                         // A followed log that has been quiet for a while
                         // will not add lines to the second it stopped in.
                         if self.live {
@@ -562,115 +624,158 @@ impl Pipeline {
                         sink.progress(&self.summary);
                         continue;
                     }
-                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break None,
+                    Err(mpsc::RecvTimeoutError::Disconnected) => break None,
                 };
-                match message {
-                    reader::Message::Batch(text, counts) => {
-                        let text = self.correlate_text(text, counts, index, sink);
-                        done_one();
-                        // The reader may have ended; the buffers are then
-                        // simply dropped.
-                        let _ = recycle.send(text);
-                        sink.progress(&self.summary);
-                    }
-                    reader::Message::Parsed(batch, counts) => {
-                        self.add_counts(counts);
-                        self.correlate_batch(&batch, index, sink);
-                        done_one();
-                        let _ = recycle.send(batch.into_owner());
-                        sink.progress(&self.summary);
-                    }
-                    reader::Message::Done(done, counts) => {
-                        self.add_counts(counts);
-                        break Some(done);
+                waiting.insert(sequence, out);
+                while let Some(out) = waiting.remove(&next) {
+                    next += 1;
+                    match out {
+                        Parsed::Chunk(chunk) => {
+                            let buffer = self.correlate_chunk(chunk, input, index, sink);
+                            // The reader may have ended; the buffer is then
+                            // simply dropped.
+                            let _ = recycle.send(buffer);
+                            sink.progress(&self.summary);
+                        }
+                        Parsed::Done(done) => break 'run Some(done),
                     }
                 }
-            }
+            };
+            drop(recycle);
+            finished
         })
     }
 
-    /// Parses the events of a batch, counts them, and correlates them.
-    /// Returns the batch's text, whose buffers can be used again.
-    fn correlate_text(
+    /// Correlates the entries of a parsed chunk in order, and returns the
+    /// chunk's buffer for the reader to use again.
+    fn correlate_chunk(
         &mut self,
-        text: reader::BatchText,
-        counts: reader::Counts,
-        index: u32,
+        mut parsed: chunk::ParsedChunk,
+        input: &mut order::InputState,
+        source: u32,
         sink: &mut dyn RecordSink,
-    ) -> reader::BatchText {
-        let mut counts = counts;
-        let batch = reader::parse_batch(text, &mut counts.lines, &mut counts.templates);
-        self.add_counts(counts);
-        self.correlate_batch(&batch, index, sink);
-        batch.into_owner()
+    ) -> Vec<u8> {
+        parsed.with_dependent_mut(|_, entries| {
+            input.lines.add(&entries.lines);
+            input
+                .templates
+                .merge(std::mem::take(&mut entries.templates));
+        });
+        parsed.with_dependent(|owner, entries| {
+            input.summary.lines += entries.lines.physical;
+            for &(_, line) in &entries.leading {
+                input.leading_line(line);
+            }
+            let base = input.line_base;
+            let count = entries.entries.len();
+            for (position, entry) in entries.entries.iter().enumerate() {
+                if position == 0 {
+                    // The chunk has an entry: the one before it is whole.
+                    self.finish_open(input, source, sink);
+                }
+                let start = input.start(entry, &mut self.correlator);
+                let line = base + u64::from(entry.line) + 1;
+                let continuations = &entries.continuations
+                    [entry.continuations.start as usize..entry.continuations.end as usize];
+                if position + 1 == count {
+                    input.open = Some(input.joined(entry, continuations, line, start));
+                    continue;
+                }
+                match &entry.parsed {
+                    chunk::Parsed::Deferred => {
+                        let joined = input.joined(entry, continuations, line, start);
+                        let parsed = joined.parse(&mut input.lines, &mut input.templates);
+                        self.correlate_entry(&parsed, &start, source, line, &joined.text, sink);
+                    }
+                    parsed => self.correlate_entry(parsed, &start, source, line, entry.text, sink),
+                }
+            }
+            if owner.closes_entry {
+                self.finish_open(input, source, sink);
+            }
+            input.line_base += entries.lines.physical;
+        });
+        self.add_counts(input);
+        parsed.into_owner().into_buffer()
     }
 
-    fn add_counts(&mut self, counts: reader::Counts) {
+    /// Parses and correlates the entry that waited for the next chunk.
+    fn finish_open(
+        &mut self,
+        input: &mut order::InputState,
+        source: u32,
+        sink: &mut dyn RecordSink,
+    ) {
+        let Some(open) = input.open.take() else {
+            return;
+        };
+        let parsed = open.parse(&mut input.lines, &mut input.templates);
+        self.correlate_entry(&parsed, &open.start, source, open.line, &open.text, sink);
+    }
+
+    fn correlate_entry(
+        &mut self,
+        parsed: &chunk::Parsed<'_>,
+        start: &order::Start,
+        source: u32,
+        line: u64,
+        text: &str,
+        sink: &mut dyn RecordSink,
+    ) {
+        match parsed {
+            chunk::Parsed::Event(event) => {
+                let entry = Entry {
+                    appliance: start.appliance,
+                    time: start.time,
+                    source,
+                    line,
+                    text,
+                    event: *event,
+                };
+                self.correlator.push(&entry, sink);
+            }
+            chunk::Parsed::Consolidated(event) => {
+                let appliance = match (start.host_given, event.serial) {
+                    (false, Some(serial)) => self.correlator.appliance(Some(serial)),
+                    // Events pushed by syslog, joined to text logs pulled
+                    // from the same appliance.
+                    (true, Some(serial)) if self.text_serials.contains(serial) => {
+                        self.correlator.appliance(Some(serial))
+                    }
+                    _ => start.appliance,
+                };
+                let line = crate::correlate::EventLine { source, line, text };
+                self.correlator.push_consolidated(
+                    appliance,
+                    start.time,
+                    start.offset,
+                    event,
+                    line,
+                    sink,
+                );
+            }
+            chunk::Parsed::Nothing | chunk::Parsed::Deferred => {}
+        }
+    }
+
+    /// Adds the counts an input gathered since the last call to the run's.
+    fn add_counts(&mut self, input: &mut order::InputState) {
+        let lines = std::mem::take(&mut input.lines);
+        let templates = std::mem::take(&mut input.templates);
         if self.live {
             if let Some(source) = self.summary.sources.last_mut() {
-                source.lines += counts.lines.physical;
+                source.lines += lines.physical;
             }
         }
-        self.summary.lines.add(&counts.lines);
-        self.templates.merge(counts.templates);
+        self.summary.lines.add(&lines);
+        self.templates.merge(templates);
         self.summary.lines.fill_maps();
-        // Sorting the templates after every batch would cost more than the
-        // batch; only a followed input, whose summary is shown as it goes,
+        // Sorting the templates after every chunk would cost more than the
+        // chunk; only a followed input, whose summary is shown as it goes,
         // needs them before the end.
         if self.live {
             self.summary.templates = self.templates.sorted_top(TOP_TEMPLATES_LIVE);
         }
-    }
-
-    fn correlate_batch(&mut self, batch: &reader::Batch, source: u32, sink: &mut dyn RecordSink) {
-        batch.with_dependent(|owner, entries| {
-            let appliances: Vec<ApplianceId> = owner
-                .names
-                .iter()
-                .map(|name| self.correlator.appliance(name.as_deref()))
-                .collect();
-            for entry in entries {
-                let appliance = appliances[usize::from(entry.name)];
-                match &entry.parsed {
-                    reader::Parsed::Event(event) => {
-                        let entry = Entry {
-                            appliance,
-                            time: entry.time,
-                            source,
-                            line: entry.line,
-                            text: entry.text,
-                            event: *event,
-                        };
-                        self.correlator.push(&entry, sink);
-                    }
-                    reader::Parsed::Consolidated(event) => {
-                        let appliance = match (entry.host_given, event.serial) {
-                            (false, Some(serial)) => self.correlator.appliance(Some(serial)),
-                            // Events pushed by syslog, joined to text logs
-                            // pulled from the same appliance.
-                            (true, Some(serial)) if self.text_serials.contains(serial) => {
-                                self.correlator.appliance(Some(serial))
-                            }
-                            _ => appliance,
-                        };
-                        let line = crate::correlate::EventLine {
-                            source,
-                            line: entry.line,
-                            text: entry.text,
-                        };
-                        self.correlator.push_consolidated(
-                            appliance,
-                            entry.time,
-                            entry.offset,
-                            event,
-                            line,
-                            sink,
-                        );
-                    }
-                    reader::Parsed::Nothing => {}
-                }
-            }
-        });
     }
 
     /// Marks the run as interrupted if a stop has been requested, and

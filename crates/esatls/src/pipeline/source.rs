@@ -146,7 +146,7 @@ fn peek_facts(head: &[u8]) -> PeekFacts {
                     serial: Some(serial),
                     ..
                 } if facts.serial.is_none() => facts.serial = Some(serial.to_string()),
-                Event::TimeOffset { seconds } if super::reader::valid_offset(seconds) => {
+                Event::TimeOffset { seconds } if super::order::valid_offset(seconds) => {
                     if facts.utc_offset.is_none() {
                         facts.utc_offset = Some(seconds);
                     }

@@ -1,0 +1,566 @@
+//! The stage that runs on several threads at once: the lines of a chunk of
+//! one input into entries, each with its header and its parsed event.
+//!
+//! A chunk holds complete lines, and is parsed without knowing the chunks
+//! around it. What depends on them is left to the stage that takes the
+//! chunks of an input in order:
+//!
+//! - the last entry of a chunk, and an entry that lines without a header
+//!   continue, are not parsed here ([`Parsed::Deferred`]): the next chunk
+//!   may continue the last one, and the text of a continued entry is made
+//!   by joining its lines;
+//! - lines without a header before the chunk's first entry
+//!   ([`ChunkEntries::leading`]) continue the entry before the chunk, or
+//!   are entries of their own when there is none.
+
+use self_cell::self_cell;
+
+use super::stats::{LineStats, TemplateCounts};
+use crate::cef::{parse_cef, CefEvent, ConsolidatedEvent};
+use crate::event::{parse_event, template::template_of, Event};
+use crate::header::{Header, HeaderParser, Payload};
+use crate::input::split_lines;
+
+/// Complete lines of one input, as the reading thread took them.
+pub(crate) struct Chunk {
+    /// The lines with their terminators.
+    pub bytes: Vec<u8>,
+    /// Whether the chunk starts at the input's first byte, whose byte
+    /// order mark is not text.
+    pub first: bool,
+    /// Lines the reader cut to the length limit because they did not fit
+    /// its buffer, and the bytes it skipped of them.
+    pub truncated: u64,
+    pub truncated_bytes: u64,
+    /// Whether no line can continue the chunk's last entry: a followed
+    /// input has no more data for now, and a live log writes whole lines.
+    pub closes_entry: bool,
+}
+
+/// What a parsed chunk owns: its text.
+pub(crate) struct ChunkText {
+    pub text: String,
+    pub first: bool,
+    pub closes_entry: bool,
+    /// Lines cut by the reader, then while the chunk was made valid text.
+    truncated: u64,
+    truncated_bytes: u64,
+    /// Whether the text was rebuilt line by line (invalid UTF-8, or a line
+    /// past the limit cut inside a character), so that its lines are cut
+    /// already.
+    rebuilt: bool,
+}
+
+impl ChunkText {
+    /// Takes the chunk's bytes as text if they are valid UTF-8.
+    fn new(chunk: Chunk, max_line: usize) -> ChunkText {
+        let Chunk {
+            bytes,
+            first,
+            truncated,
+            truncated_bytes,
+            closes_entry,
+        } = chunk;
+        match String::from_utf8(bytes) {
+            Ok(text) => ChunkText {
+                text,
+                first,
+                closes_entry,
+                truncated,
+                truncated_bytes,
+                rebuilt: false,
+            },
+            Err(error) => {
+                let mut text = ChunkText {
+                    text: String::new(),
+                    first,
+                    closes_entry,
+                    truncated,
+                    truncated_bytes,
+                    rebuilt: false,
+                };
+                text.rebuild(&error.into_bytes(), max_line);
+                text
+            }
+        }
+    }
+
+    /// Makes the text from `bytes` line by line, as a line by line reader
+    /// would: each line is cut to `max_line` bytes, then its invalid UTF-8
+    /// becomes replacement characters.
+    fn rebuild(&mut self, bytes: &[u8], max_line: usize) {
+        let mut text = String::with_capacity(bytes.len() + bytes.len() / 8);
+        for line in split_lines(bytes) {
+            let kept = line.len().min(max_line);
+            if kept < line.len() {
+                self.truncated += 1;
+                self.truncated_bytes += (line.len() - kept) as u64;
+            }
+            text.push_str(&String::from_utf8_lossy(&line[..kept]));
+            text.push('\n');
+        }
+        self.text = text;
+        self.rebuilt = true;
+    }
+
+    /// Returns the buffer of the text, to read another chunk into.
+    pub(crate) fn into_buffer(self) -> Vec<u8> {
+        self.text.into_bytes()
+    }
+}
+
+/// What an entry turned out to be.
+pub(crate) enum Parsed<'a> {
+    /// A text mail log entry, recognised or not.
+    Event(Event<'a>),
+    /// A consolidated event.
+    Consolidated(Box<ConsolidatedEvent<'a>>),
+    /// An entry with nothing for the correlator (another kind of CEF
+    /// event, one that could not be parsed, or a syslog message of another
+    /// program); it has been counted.
+    Nothing,
+    /// An entry left for the stage that takes the chunks in order: it is
+    /// neither parsed nor counted yet.
+    Deferred,
+}
+
+/// One entry of a chunk.
+pub(crate) struct ChunkEntry<'a> {
+    pub parsed: Parsed<'a>,
+    /// The header of the entry's first line.
+    pub header: Header<'a>,
+    /// The entry's first line, from its header on, without trailing white
+    /// space.
+    pub text: &'a str,
+    /// Index of the entry's first line in the chunk, from 0.
+    pub line: u32,
+    /// The lines without a header that continue the entry in this chunk,
+    /// as a range of [`ChunkEntries::continuations`].
+    pub continuations: std::ops::Range<u32>,
+}
+
+/// The entries of a chunk, and the counts of what parsing them found.
+pub(crate) struct ChunkEntries<'a> {
+    pub entries: Vec<ChunkEntry<'a>>,
+    /// Lines without a header before the chunk's first entry, each with
+    /// its index in the chunk.
+    pub leading: Vec<(u32, &'a str)>,
+    /// Lines without a header that continue an entry of the chunk.
+    pub continuations: Vec<&'a str>,
+    /// Counts of the lines, and of the entries parsed here.
+    pub lines: LineStats,
+    pub templates: TemplateCounts,
+}
+
+self_cell!(
+    /// A chunk's text and the entries parsed from it.
+    pub(crate) struct ParsedChunk {
+        owner: ChunkText,
+
+        #[covariant]
+        dependent: ChunkEntries,
+    }
+);
+
+/// A line past the limit whose cut falls inside a character: the chunk is
+/// made text line by line, as a line by line reader would.
+struct CutInsideCharacter;
+
+/// Parses the lines of `chunk` into entries. `headers` keeps the last
+/// timestamp between chunks of one thread, to compare each line with.
+pub(crate) fn parse_chunk(
+    chunk: Chunk,
+    max_line: usize,
+    headers: &mut HeaderParser,
+) -> ParsedChunk {
+    let owner = ChunkText::new(chunk, max_line);
+    match ParsedChunk::try_new_or_recover(owner, |owner| parse_entries(owner, max_line, headers)) {
+        Ok(parsed) => parsed,
+        Err((mut owner, CutInsideCharacter)) => {
+            let bytes = std::mem::take(&mut owner.text).into_bytes();
+            owner.rebuild(&bytes, max_line);
+            ParsedChunk::new(owner, |owner| {
+                parse_entries(owner, max_line, headers).unwrap_or_else(|_| empty_entries())
+            })
+        }
+    }
+}
+
+fn empty_entries<'a>() -> ChunkEntries<'a> {
+    ChunkEntries {
+        entries: Vec::new(),
+        leading: Vec::new(),
+        continuations: Vec::new(),
+        lines: LineStats::default(),
+        templates: TemplateCounts::default(),
+    }
+}
+
+fn parse_entries<'a>(
+    owner: &'a ChunkText,
+    max_line: usize,
+    headers: &mut HeaderParser,
+) -> Result<ChunkEntries<'a>, CutInsideCharacter> {
+    let mut out = empty_entries();
+    out.entries.reserve(owner.text.len() / 64);
+    out.lines.truncated = owner.truncated;
+    out.lines.truncated_bytes = owner.truncated_bytes;
+    let text = owner.text.as_str();
+    let mut rest = text;
+    let mut index: u32 = 0;
+    // The entry started last, which lines without a header continue; it
+    // is parsed once the next entry starts.
+    let mut open: Option<ChunkEntry<'a>> = None;
+    while !rest.is_empty() {
+        let bytes = rest.as_bytes();
+        let (mut line, next) = match memchr::memchr2(b'\n', b'\r', bytes) {
+            Some(at) => {
+                let next = if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
+                    at + 2
+                } else {
+                    at + 1
+                };
+                (&rest[..at], next)
+            }
+            None => (rest, rest.len()),
+        };
+        rest = &rest[next..];
+        let line_index = index;
+        index += 1;
+        if line.len() > max_line && !owner.rebuilt {
+            if !line.is_char_boundary(max_line) {
+                return Err(CutInsideCharacter);
+            }
+            out.lines.truncated += 1;
+            out.lines.truncated_bytes += (line.len() - max_line) as u64;
+            line = &line[..max_line];
+        }
+        if owner.first && line_index == 0 {
+            line = line.strip_prefix('\u{feff}').unwrap_or(line);
+        }
+        let line = trim_end(line);
+        if is_blank(line) {
+            out.lines.blank += 1;
+            continue;
+        }
+        let header = match headers.parse(line) {
+            Some(header) => Some((header, line)),
+            None => {
+                // A header behind junk (an indent, NUL padding left by a
+                // crash, a byte order mark where files were joined, a
+                // terminal escape) starts an entry too.
+                let stripped = strip_leading_junk(line);
+                if stripped.len() < line.len() {
+                    headers.parse(stripped).map(|header| (header, stripped))
+                } else {
+                    None
+                }
+            }
+        };
+        match header {
+            Some((header, text)) => {
+                if let Some(done) = open.take() {
+                    out.entries
+                        .push(finish_entry(done, &mut out.lines, &mut out.templates));
+                }
+                open = Some(ChunkEntry {
+                    parsed: Parsed::Deferred,
+                    header,
+                    text,
+                    line: line_index,
+                    continuations: 0..0,
+                });
+            }
+            None => match &mut open {
+                Some(entry) => {
+                    out.lines.continuation += 1;
+                    let at = out.continuations.len() as u32;
+                    if entry.continuations.is_empty() {
+                        entry.continuations = at..at;
+                    }
+                    out.continuations.push(line);
+                    entry.continuations.end = at + 1;
+                }
+                // Once an entry is seen, one is open to the chunk's end.
+                None => out.leading.push((line_index, line)),
+            },
+        }
+    }
+    out.lines.physical = u64::from(index);
+    if let Some(last) = open {
+        out.entries.push(last);
+    }
+    Ok(out)
+}
+
+/// Parses an entry that no line continued, unless it is continued.
+fn finish_entry<'a>(
+    mut entry: ChunkEntry<'a>,
+    lines: &mut LineStats,
+    templates: &mut TemplateCounts,
+) -> ChunkEntry<'a> {
+    if entry.continuations.is_empty() {
+        entry.parsed = classify(&entry.header, lines, templates);
+    }
+    entry
+}
+
+/// Parses the payload of an entry of one line and counts the entry.
+pub(crate) fn classify<'a>(
+    header: &Header<'a>,
+    lines: &mut LineStats,
+    templates: &mut TemplateCounts,
+) -> Parsed<'a> {
+    classify_with(header, lines, templates, |text, lines, templates| {
+        let event = parse_event(text);
+        count_event(&event, text, lines, templates);
+        event
+    })
+}
+
+/// Counts an entry and parses its payload, a text entry's with
+/// `parse_text`, which counts the event it returns.
+pub(crate) fn classify_with<'a>(
+    header: &Header<'a>,
+    lines: &mut LineStats,
+    templates: &mut TemplateCounts,
+    parse_text: impl FnOnce(&'a str, &mut LineStats, &mut TemplateCounts) -> Event<'a>,
+) -> Parsed<'a> {
+    lines.entries += 1;
+    lines.form_counts[header.form as usize] += 1;
+    match header.payload {
+        Payload::Text { text, .. } => Parsed::Event(parse_text(text, lines, templates)),
+        Payload::Cef(text) => classify_cef(text, lines, templates),
+        Payload::Other(text) => {
+            lines.unrecognised += 1;
+            let tag = header.tag.unwrap_or("syslog");
+            templates.add(format!("{tag}: {}", template_of(text)));
+            Parsed::Event(Event::Unknown)
+        }
+    }
+}
+
+/// Counts a text entry's event, and the template of an unrecognised one.
+pub(crate) fn count_event(
+    event: &Event<'_>,
+    text: &str,
+    lines: &mut LineStats,
+    templates: &mut TemplateCounts,
+) {
+    if event.is_recognised() {
+        lines.recognised += 1;
+        lines.event_counts[event.kind_index()] += 1;
+    } else {
+        lines.unrecognised += 1;
+        templates.add(template_of(text));
+    }
+}
+
+/// Parses and counts a consolidated event.
+fn classify_cef<'a>(
+    text: &'a str,
+    lines: &mut LineStats,
+    templates: &mut TemplateCounts,
+) -> Parsed<'a> {
+    match parse_cef(text) {
+        Ok(CefEvent::Consolidated(event)) => {
+            lines.recognised += 1;
+            lines.consolidated += 1;
+            Parsed::Consolidated(Box::new(event))
+        }
+        Ok(CefEvent::Other(other)) => {
+            lines.unrecognised += 1;
+            templates.add(format!(
+                "CEF event class {}",
+                template_of(other.header.event_class_id)
+            ));
+            Parsed::Nothing
+        }
+        Err(error) => {
+            lines.unrecognised += 1;
+            templates.add(format!("CEF: {error}"));
+            Parsed::Nothing
+        }
+    }
+}
+
+/// Returns `line` without trailing white space, looking at its last byte
+/// first: nearly every line ends in a printable ASCII character.
+fn trim_end(line: &str) -> &str {
+    match line.as_bytes().last() {
+        Some(&last) if last.is_ascii_graphic() => line,
+        _ => line.trim_end(),
+    }
+}
+
+/// Returns whether a line holds only white space.
+fn is_blank(line: &str) -> bool {
+    match line.as_bytes().first() {
+        Some(&first) if first.is_ascii_graphic() => false,
+        _ => line.trim_start().is_empty(),
+    }
+}
+
+/// Returns `text` without what can stand before a line's header without
+/// being part of it: white space, control and invisible characters, and
+/// terminal escape sequences (`ESC [ ... letter`).
+pub(crate) fn strip_leading_junk(text: &str) -> &str {
+    let mut rest = text;
+    loop {
+        if let Some(after) = rest.strip_prefix("\x1b[") {
+            let end = after.find(|c: char| !('\x20'..='\x3f').contains(&c));
+            match end {
+                Some(end)
+                    if ('\x40'..='\x7e').contains(&after[end..].chars().next().unwrap_or('\0')) =>
+                {
+                    rest = &after[end + 1..];
+                    continue;
+                }
+                _ => return rest,
+            }
+        }
+        let trimmed = rest.trim_start_matches(|c: char| {
+            c.is_whitespace()
+                || (c.is_control() && c != '\x1b')
+                || matches!(c, '\u{feff}' | '\u{200b}'..='\u{200d}' | '\u{2060}')
+        });
+        if trimmed.len() == rest.len() {
+            return rest;
+        }
+        rest = trimmed;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chunk(bytes: &[u8], first: bool) -> Chunk {
+        Chunk {
+            bytes: bytes.to_vec(),
+            first,
+            truncated: 0,
+            truncated_bytes: 0,
+            closes_entry: false,
+        }
+    }
+
+    /// Returns each entry's first line, whether it was parsed here, and
+    /// its continuation lines.
+    fn entries_of(parsed: &ParsedChunk) -> Vec<(String, bool, Vec<String>)> {
+        parsed.with_dependent(|_, entries| {
+            entries
+                .entries
+                .iter()
+                .map(|entry| {
+                    let range =
+                        entry.continuations.start as usize..entry.continuations.end as usize;
+                    (
+                        entry.text.to_string(),
+                        !matches!(entry.parsed, Parsed::Deferred),
+                        entries.continuations[range]
+                            .iter()
+                            .map(|line| line.to_string())
+                            .collect(),
+                    )
+                })
+                .collect()
+        })
+    }
+
+    const A: &str = "Mon Mar  2 10:00:00 2026 Info: ICID 1 close";
+    const B: &str = "Mon Mar  2 10:00:01 2026 Info: ICID 2 close";
+
+    #[test]
+    fn last_and_continued_entries_wait() {
+        let text = format!("lead\n{A}\nwrapped\n\n{B}\r\n{A}\r");
+        let parsed = parse_chunk(
+            chunk(text.as_bytes(), false),
+            1_000,
+            &mut HeaderParser::new(),
+        );
+        assert_eq!(
+            entries_of(&parsed),
+            vec![
+                (A.to_string(), false, vec!["wrapped".to_string()]),
+                (B.to_string(), true, vec![]),
+                (A.to_string(), false, vec![]),
+            ]
+        );
+        parsed.with_dependent(|_, entries| {
+            assert_eq!(entries.leading, vec![(0, "lead")]);
+            assert_eq!(entries.lines.physical, 6);
+            assert_eq!(entries.lines.blank, 1);
+            assert_eq!(entries.lines.continuation, 1);
+            assert_eq!(entries.lines.entries, 1);
+            assert_eq!(entries.lines.recognised, 1);
+            assert_eq!(entries.entries[1].line, 4);
+        });
+    }
+
+    #[test]
+    fn long_lines_are_cut_as_a_reader_cuts_them() {
+        // A 31-byte header, then two-byte characters.
+        let head = "Mon Mar  2 10:00:00 2026 Info: ";
+        let text = format!("{head}{}\n{B}\n", "\u{e9}".repeat(40));
+        let parsed = parse_chunk(chunk(text.as_bytes(), false), 31, &mut HeaderParser::new());
+        parsed.with_dependent(|_, entries| {
+            assert_eq!(entries.lines.truncated, 2);
+            assert_eq!(entries.lines.truncated_bytes, 80 + 12);
+            assert_eq!(entries.entries[0].text, head.trim_end());
+            assert_eq!(entries.entries[1].text, B[..31].trim_end());
+        });
+        // A cut inside a character leaves a replacement character, as the
+        // lossy conversion of the cut bytes does.
+        let parsed = parse_chunk(chunk(text.as_bytes(), false), 32, &mut HeaderParser::new());
+        parsed.with_dependent(|_, entries| {
+            assert_eq!(entries.lines.truncated, 2);
+            assert_eq!(entries.lines.truncated_bytes, 79 + 11);
+            assert_eq!(entries.entries[0].text, format!("{head}\u{fffd}"));
+            assert_eq!(entries.entries[1].text, &B[..32]);
+        });
+    }
+
+    #[test]
+    fn invalid_text_and_byte_order_mark() {
+        let mut bytes = b"\xef\xbb\xbf".to_vec();
+        bytes.extend_from_slice(A.as_bytes());
+        bytes.extend_from_slice(b"\n\xff\n");
+        bytes.extend_from_slice(B.as_bytes());
+        bytes.push(b'\n');
+        let parsed = parse_chunk(chunk(&bytes, true), 1_000, &mut HeaderParser::new());
+        let entries = entries_of(&parsed);
+        assert_eq!(entries[0].0, A);
+        assert_eq!(entries[0].2, vec!["\u{fffd}".to_string()]);
+        // Only the input's first line loses its byte order mark.
+        let parsed = parse_chunk(chunk(&bytes, false), 1_000, &mut HeaderParser::new());
+        assert_eq!(entries_of(&parsed)[0].0, A);
+        parsed.with_dependent(|_, entries| assert_eq!(entries.leading.len(), 0));
+    }
+
+    #[test]
+    fn junk_before_a_header() {
+        let header = "Tue Mar  3 10:00:01 2026 Info: ICID 1 close";
+        for junk in [
+            " ",
+            "\t",
+            "\0\0\0",
+            "\u{feff}",
+            "\x1b[0m",
+            "\x1b[1;31m \u{200b}",
+            "\r",
+        ] {
+            assert_eq!(
+                strip_leading_junk(&format!("{junk}{header}")),
+                header,
+                "{junk:?}"
+            );
+        }
+        assert_eq!(strip_leading_junk(header), header);
+        // An escape that is not a complete sequence stays.
+        assert_eq!(strip_leading_junk("\x1b[12"), "\x1b[12");
+        assert_eq!(strip_leading_junk("\x1b[1\u{e9}x"), "\x1b[1\u{e9}x");
+        assert_eq!(strip_leading_junk("\x1bx"), "\x1bx");
+        assert_eq!(strip_leading_junk(" wrapped text"), "wrapped text");
+    }
+}
