@@ -188,7 +188,7 @@ pub struct Entry<'a> {
     pub line: u64,
     /// The entry as read; kept only in trace mode.
     pub text: &'a str,
-    pub event: Event<'a>,
+    pub event: &'a Event<'a>,
 }
 
 /// Position and text of a consolidated event, kept as its evidence in
@@ -890,7 +890,7 @@ impl State<'_> {
     }
 
     fn apply(&mut self, entry: &Entry<'_>, now: i64, evidence: Option<Evidence>) {
-        match entry.event {
+        match *entry.event {
             Event::IcidOpen {
                 icid,
                 interface,

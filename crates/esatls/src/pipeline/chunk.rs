@@ -18,7 +18,7 @@ use self_cell::self_cell;
 use super::stats::{LineStats, TemplateCounts};
 use crate::cef::{parse_cef, CefEvent, ConsolidatedEvent};
 use crate::event::{parse_event, template::template_of, Event};
-use crate::header::{Header, HeaderParser, Payload};
+use crate::header::{Header, HeaderParser, Payload, RawTime};
 use crate::input::split_lines;
 
 /// Complete lines of one input, as the reading thread took them.
@@ -127,10 +127,13 @@ pub(crate) enum Parsed<'a> {
 /// One entry of a chunk.
 pub(crate) struct ChunkEntry<'a> {
     pub parsed: Parsed<'a>,
-    /// The header of the entry's first line.
-    pub header: Header<'a>,
+    /// The time and the syslog host in the header of the entry's first
+    /// line.
+    pub time: Option<RawTime>,
+    pub host: Option<&'a str>,
     /// The entry's first line, from its header on, without trailing white
-    /// space.
+    /// space. An entry that was not parsed here gets its header parsed
+    /// again from it.
     pub text: &'a str,
     /// Index of the entry's first line in the chunk, from 0.
     pub line: u32,
@@ -208,9 +211,9 @@ fn parse_entries<'a>(
     let text = owner.text.as_str();
     let mut rest = text;
     let mut index: u32 = 0;
-    // The entry started last, which lines without a header continue; it
-    // is parsed once the next entry starts.
-    let mut open: Option<ChunkEntry<'a>> = None;
+    // The header of the entry pushed last, which lines without a header
+    // continue; the entry is parsed once the next entry starts.
+    let mut open: Option<Header<'a>> = None;
     while !rest.is_empty() {
         let bytes = rest.as_bytes();
         let (mut line, next) = match memchr::memchr2(b'\n', b'\r', bytes) {
@@ -260,18 +263,19 @@ fn parse_entries<'a>(
         match header {
             Some((header, text)) => {
                 if let Some(done) = open.take() {
-                    out.entries
-                        .push(finish_entry(done, &mut out.lines, &mut out.templates));
+                    finish_entry(&mut out, &done);
                 }
-                open = Some(ChunkEntry {
+                out.entries.push(ChunkEntry {
                     parsed: Parsed::Deferred,
-                    header,
+                    time: header.time,
+                    host: header.host,
                     text,
                     line: line_index,
                     continuations: 0..0,
                 });
+                open = Some(header);
             }
-            None => match &mut open {
+            None => match out.entries.last_mut() {
                 Some(entry) => {
                     out.lines.continuation += 1;
                     let at = out.continuations.len() as u32;
@@ -281,28 +285,23 @@ fn parse_entries<'a>(
                     out.continuations.push(line);
                     entry.continuations.end = at + 1;
                 }
-                // Once an entry is seen, one is open to the chunk's end.
                 None => out.leading.push((line_index, line)),
             },
         }
     }
     out.lines.physical = u64::from(index);
-    if let Some(last) = open {
-        out.entries.push(last);
-    }
     Ok(out)
 }
 
-/// Parses an entry that no line continued, unless it is continued.
-fn finish_entry<'a>(
-    mut entry: ChunkEntry<'a>,
-    lines: &mut LineStats,
-    templates: &mut TemplateCounts,
-) -> ChunkEntry<'a> {
+/// Parses the entry pushed last, whose header is `header`, unless lines
+/// without a header continue it.
+fn finish_entry<'a>(out: &mut ChunkEntries<'a>, header: &Header<'a>) {
+    let Some(entry) = out.entries.last_mut() else {
+        return;
+    };
     if entry.continuations.is_empty() {
-        entry.parsed = classify(&entry.header, lines, templates);
+        entry.parsed = classify(header, &mut out.lines, &mut out.templates);
     }
-    entry
 }
 
 /// Parses the payload of an entry of one line and counts the entry.

@@ -730,7 +730,7 @@ impl Pipeline {
                     source,
                     line,
                     text,
-                    event: *event,
+                    event,
                 };
                 self.correlator.push(&entry, sink);
             }

@@ -17,7 +17,7 @@ use super::stats::{LineStats, TemplateCounts};
 use super::RunOptions;
 use crate::correlate::{ApplianceId, Correlator};
 use crate::event::{parse_event, template::template_of, Event};
-use crate::header::{HeaderSpans, LogTime, Payload, RawTime};
+use crate::header::{parse_header, Header, HeaderForm, HeaderSpans, LogTime, Payload, RawTime};
 
 /// Returns whether a `Time offset from UTC` value can be shown in RFC 3339.
 pub(crate) fn valid_offset(seconds: i32) -> bool {
@@ -71,7 +71,7 @@ impl JoinedEntry {
     ) -> Self {
         let mut joined = JoinedEntry {
             text: entry.text.to_string(),
-            spans: HeaderSpans::of(&entry.header, entry.text),
+            spans: HeaderSpans::of(&header_of(entry), entry.text),
             first_len: entry.text.len(),
             joined_lines: 0,
             line,
@@ -195,7 +195,6 @@ impl InputState {
     /// Gives `entry` its appliance and time, and takes what its first
     /// line tells of the lines after it.
     pub(crate) fn start(&mut self, entry: &ChunkEntry<'_>, correlator: &mut Correlator) -> Start {
-        let header = &entry.header;
         let mut offset_line = None;
         match file_fact(entry) {
             FileFact::None => {}
@@ -216,7 +215,7 @@ impl InputState {
                 }
             }
         }
-        let appliance = self.appliance(header.host, correlator);
+        let appliance = self.appliance(entry.host, correlator);
         if let Some(seconds) = offset_line {
             if let Some((name, _, offset)) = &mut self.last_name {
                 *offset = Some(seconds);
@@ -224,17 +223,17 @@ impl InputState {
             }
         }
         let own = self.last_name.as_ref().and_then(|(_, _, offset)| *offset);
-        let offset = self.forced_offset.or(if header.host.is_some() {
+        let offset = self.forced_offset.or(if entry.host.is_some() {
             own
         } else {
             own.or(self.utc_offset)
         });
-        let time = header.time.map(|raw| self.time(raw, offset));
+        let time = entry.time.map(|raw| self.time(raw, offset));
         Start {
             appliance,
             time,
             offset,
-            host_given: header.host.is_some(),
+            host_given: entry.host.is_some(),
         }
     }
 
@@ -313,19 +312,21 @@ impl InputState {
 /// Returns the fact that the first line of `entry` gives about the lines
 /// after it.
 fn file_fact<'a>(entry: &ChunkEntry<'a>) -> FileFact<'a> {
+    let deferred;
     let event = match &entry.parsed {
-        Parsed::Event(event) => *event,
-        Parsed::Deferred => match entry.header.payload {
+        Parsed::Event(event) => event,
+        Parsed::Deferred => match header_of(entry).payload {
             Payload::Text { text: body, .. }
                 if body.starts_with("Version: ") || body.starts_with("Time offset from UTC: ") =>
             {
-                parse_event(body)
+                deferred = parse_event(body);
+                &deferred
             }
             _ => return FileFact::None,
         },
         Parsed::Consolidated(_) | Parsed::Nothing => return FileFact::None,
     };
-    match event {
+    match *event {
         Event::Version {
             serial: Some(serial),
             ..
@@ -335,4 +336,18 @@ fn file_fact<'a>(entry: &ChunkEntry<'a>) -> FileFact<'a> {
         Event::TimeOffset { seconds } if valid_offset(seconds) => FileFact::Offset(seconds),
         _ => FileFact::None,
     }
+}
+
+/// Parses again the header of an entry that the parsing thread left
+/// unparsed.
+fn header_of<'a>(entry: &ChunkEntry<'a>) -> Header<'a> {
+    // The parsing thread found this header in this text, so the parse
+    // does not fail; the fallback keeps the entry if it ever did.
+    parse_header(entry.text).unwrap_or(Header {
+        form: HeaderForm::TagOnly,
+        time: entry.time,
+        host: entry.host,
+        tag: None,
+        payload: Payload::Other(entry.text),
+    })
 }
