@@ -529,12 +529,11 @@ impl Pipeline {
         index: u32,
         sink: &mut dyn RecordSink,
     ) -> Option<Box<reader::Finished>> {
-        let mut finished = None;
         let (recycle, recycled) = std::sync::mpsc::channel();
         reader.reuse_buffers(recycled, 1);
         let max_line = self.options.max_line_bytes;
         let mut headers = crate::header::HeaderParser::new();
-        reader.run(&mut |message| {
+        while let Some(message) = reader.next() {
             match message {
                 reader::ReadMessage::Chunk(chunk) => {
                     let parsed = chunk::parse_chunk(chunk, max_line, &mut headers);
@@ -542,15 +541,14 @@ impl Pipeline {
                     let _ = recycle.send(buffer);
                     sink.progress(&self.summary);
                 }
-                reader::ReadMessage::Done(done) => finished = Some(done),
+                reader::ReadMessage::Done(done) => return Some(done),
             }
-            true
-        });
-        finished
+        }
+        None
     }
 
-    /// Reads on a thread of its own, parses on others, and correlates the
-    /// parsed chunks on this one in the order of the input.
+    /// Parses on other threads, which take turns reading the input, and
+    /// correlates the parsed chunks on this one in the order of the input.
     fn read_threaded(
         &mut self,
         mut reader: reader::ChunkReader,
@@ -562,34 +560,31 @@ impl Pipeline {
         let parsers = self.options.threads.saturating_sub(1).max(1);
         let (recycle, recycled) = mpsc::channel();
         reader.reuse_buffers(recycled, CHUNKS_PER_PARSER * parsers + 2);
-        let (to_parse, work) = mpsc::sync_channel::<(u64, reader::ReadMessage)>(parsers);
-        let work = std::sync::Mutex::new(work);
+        // The reader and the number of the chunk it reads next.
+        let shared = std::sync::Mutex::new((reader, 0_u64));
         let (parsed_sender, parsed) = mpsc::channel::<(u64, Parsed)>();
         let max_line = self.options.max_line_bytes;
         std::thread::scope(|scope| {
-            let read = std::thread::Builder::new().name("esatls-read".into());
-            let spawned = read.spawn_scoped(scope, move || {
-                let mut sequence = 0;
-                reader.run(&mut |message| {
-                    sequence += 1;
-                    to_parse.send((sequence - 1, message)).is_ok()
-                });
-            });
-            if spawned.is_err() {
-                return None;
-            }
             for _ in 0..parsers {
                 let sender = parsed_sender.clone();
-                let work = &work;
+                let shared = &shared;
                 let parse = std::thread::Builder::new().name("esatls-parse".into());
                 let spawned = parse.spawn_scoped(scope, move || {
                     let mut headers = crate::header::HeaderParser::new();
                     loop {
-                        let next = match work.lock() {
-                            Ok(work) => work.recv(),
-                            Err(_) => break,
+                        // The thread that reads a chunk parses it, while its
+                        // bytes are in this processor's cache.
+                        let next = match shared.lock() {
+                            Ok(mut shared) => {
+                                let (reader, sequence) = &mut *shared;
+                                reader.next().map(|message| {
+                                    *sequence += 1;
+                                    (*sequence - 1, message)
+                                })
+                            }
+                            Err(_) => None,
                         };
-                        let Ok((sequence, message)) = next else {
+                        let Some((sequence, message)) = next else {
                             break;
                         };
                         let out = match message {

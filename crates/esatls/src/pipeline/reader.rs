@@ -1,14 +1,16 @@
 //! The first stage of reading one input: its bytes into chunks of complete
-//! lines, which the parsing threads take one each.
+//! lines.
 //!
-//! The reading thread does as little as it can, because everything else
-//! waits for it: it copies the complete lines in its buffer into a chunk
-//! in one piece, and looks at lines one by one only where its buffer ends
-//! inside a line.
+//! The parsing threads share one reader and take turns with it: a thread
+//! takes the next chunk, then parses it, so the bytes it reads are still
+//! in its processor's cache when it parses them. The reader copies the
+//! complete lines in its buffer into a chunk in one piece, and looks at
+//! lines one by one only where its buffer ends inside a line.
 
 use std::io::{Cursor as IoCursor, Read};
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::Receiver;
+use std::sync::Arc;
 
 use super::chunk::Chunk;
 use super::source::PreparedSource;
@@ -20,7 +22,7 @@ use crate::input::{is_stopped_read, open, Compression, InputError, LineReader};
 /// file hold about one read buffer.
 const CHUNK_BYTES: usize = 256 * 1024;
 
-/// What the reading thread sends on.
+/// What the reader hands over.
 pub(crate) enum ReadMessage {
     Chunk(Chunk),
     /// The input ended, or failed.
@@ -36,11 +38,25 @@ pub(crate) struct Finished {
     pub stopped: bool,
 }
 
-/// Reads one input into chunks.
+/// The open input of a [`ChunkReader`].
+struct Open {
+    lines: LineReader<Box<dyn Read + Send>>,
+    /// Compressed bytes read so far, for the offset of a decompression
+    /// error.
+    compressed_read: Option<Arc<AtomicU64>>,
+    /// Bytes read ahead from a stream that cannot be opened again, which
+    /// are read even after a stop, because no other copy of them exists.
+    read_ahead: u64,
+}
+
+/// Reads one input into chunks, one chunk a call of [`Self::next`].
 pub(crate) struct ChunkReader {
     source: PreparedSource,
     options: RunOptions,
     live: bool,
+    open: Option<Open>,
+    /// Whether [`ReadMessage::Done`] was handed over.
+    done: bool,
     /// Buffers of chunks the run is done with, for the next chunks.
     recycled: Option<Receiver<Vec<u8>>>,
     /// Chunks that may be out at once, counting those whose buffer has not
@@ -58,6 +74,8 @@ impl ChunkReader {
             source,
             options,
             live: false,
+            open: None,
+            done: false,
             recycled: None,
             limit: usize::MAX,
             out: 0,
@@ -79,10 +97,10 @@ impl ChunkReader {
         self.limit = limit.max(1);
     }
 
-    /// Returns an empty chunk: with the buffer of a chunk that came back
-    /// when there is one, else a new one while fewer than the limit are
-    /// out. Returns `None` when the run no longer takes chunks.
-    fn fresh_chunk(&mut self) -> Option<Chunk> {
+    /// Returns an empty buffer for the next chunk: that of a chunk that
+    /// came back when there is one, else a new one while fewer than the
+    /// limit are out. Returns `None` when the run no longer takes chunks.
+    fn fresh_buffer(&mut self) -> Option<Vec<u8>> {
         let mut bytes = None;
         if let Some(recycled) = &self.recycled {
             while let Ok(buffer) = recycled.try_recv() {
@@ -97,63 +115,100 @@ impl ChunkReader {
         let mut bytes = bytes.unwrap_or_else(|| Vec::with_capacity(2 * CHUNK_BYTES));
         bytes.clear();
         self.out += 1;
-        Some(Chunk {
+        Some(bytes)
+    }
+
+    /// Returns the next chunk, then once how the reading ended, then
+    /// `None`. A chunk holds the complete lines read so far: it is handed
+    /// over when it is full, or before a read that may wait for data, so
+    /// that records of a followed file come out as lines arrive.
+    pub(crate) fn next(&mut self) -> Option<ReadMessage> {
+        if self.done {
+            return None;
+        }
+        let opened = match self.open.take() {
+            Some(opened) => Ok(opened),
+            None => self.open_input(),
+        };
+        let mut opened = match opened {
+            Ok(opened) => opened,
+            Err(error) => return Some(self.finish(None, Some(error), false)),
+        };
+        let Some(mut bytes) = self.fresh_buffer() else {
+            return Some(self.finish(Some(&opened), None, false));
+        };
+        let mut truncated = 0;
+        let mut truncated_bytes = 0;
+        loop {
+            if let Some(region) = opened.lines.take_region() {
+                bytes.extend_from_slice(region);
+                if bytes.len() >= CHUNK_BYTES {
+                    self.open = Some(opened);
+                    return Some(self.chunk(bytes, truncated, truncated_bytes, false));
+                }
+                continue;
+            }
+            if !bytes.is_empty() {
+                self.open = Some(opened);
+                return Some(self.chunk(bytes, truncated, truncated_bytes, true));
+            }
+            // Checked before each refill of the read buffer (256 KiB), so
+            // that a large input stops promptly.
+            if self.options.stop_requested() && opened.lines.offset() >= opened.read_ahead {
+                return Some(self.finish(Some(&opened), None, true));
+            }
+            match opened.lines.next_line() {
+                Ok(Some(line)) => {
+                    bytes.extend_from_slice(line.bytes);
+                    bytes.push(b'\n');
+                    if line.skipped_bytes > 0 {
+                        truncated += 1;
+                        truncated_bytes += line.skipped_bytes;
+                    }
+                }
+                Ok(None) => return Some(self.finish(Some(&opened), None, false)),
+                Err(source) if is_stopped_read(&source) => {
+                    return Some(self.finish(Some(&opened), None, true));
+                }
+                Err(source) => {
+                    let error = self.read_error(&opened, source);
+                    return Some(self.finish(Some(&opened), Some(error), false));
+                }
+            }
+        }
+    }
+
+    fn chunk(
+        &mut self,
+        bytes: Vec<u8>,
+        truncated: u64,
+        truncated_bytes: u64,
+        before_read: bool,
+    ) -> ReadMessage {
+        ReadMessage::Chunk(Chunk {
             bytes,
-            first: false,
-            truncated: 0,
-            truncated_bytes: 0,
-            closes_entry: false,
+            first: std::mem::take(&mut self.first),
+            truncated,
+            truncated_bytes,
+            closes_entry: self.live && before_read,
         })
     }
 
-    /// Hands `chunk` over unless it is empty, and returns `false` when the
-    /// run no longer takes chunks. `before_read` tells that a read that may
-    /// wait for data comes next: a followed input's last entry then ends
-    /// with the chunk.
-    fn send(
+    fn finish(
         &mut self,
-        chunk: &mut Option<Chunk>,
-        deliver: &mut dyn FnMut(ReadMessage) -> bool,
-        before_read: bool,
-    ) -> bool {
-        let Some(mut full) = chunk.take() else {
-            return false;
-        };
-        if full.bytes.is_empty() && full.truncated == 0 {
-            *chunk = Some(full);
-            return true;
-        }
-        full.first = std::mem::take(&mut self.first);
-        full.closes_entry = self.live && before_read;
-        if !deliver(ReadMessage::Chunk(full)) {
-            return false;
-        }
-        *chunk = self.fresh_chunk();
-        chunk.is_some()
-    }
-
-    /// Reads the input to its end or its first read error, handing chunks
-    /// and then how the reading ended to `deliver`, which returns `false`
-    /// to stop early (its receiver is gone).
-    pub(crate) fn run(mut self, deliver: &mut dyn FnMut(ReadMessage) -> bool) {
-        let mut stopped = false;
-        let mut bytes = 0;
-        let error = self.read_all(deliver, &mut stopped, &mut bytes).err();
-        deliver(ReadMessage::Done(Box::new(Finished {
-            bytes,
+        opened: Option<&Open>,
+        error: Option<InputError>,
+        stopped: bool,
+    ) -> ReadMessage {
+        self.done = true;
+        ReadMessage::Done(Box::new(Finished {
+            bytes: opened.map_or(0, |opened| opened.lines.offset()),
             error,
             stopped,
-        })));
+        }))
     }
 
-    fn read_all(
-        &mut self,
-        deliver: &mut dyn FnMut(ReadMessage) -> bool,
-        stopped: &mut bool,
-        bytes: &mut u64,
-    ) -> Result<(), InputError> {
-        // Bytes read ahead from a stream that cannot be opened again are
-        // read even after a stop, because no other copy of them exists.
+    fn open_input(&mut self) -> Result<Open, InputError> {
         let mut read_ahead = 0;
         let (reader, compressed_read): (Box<dyn Read + Send>, _) = match self.source.take_head() {
             Some((head, rest)) => {
@@ -168,70 +223,30 @@ impl ChunkReader {
                 (opened.reader, Some(opened.compressed_read))
             }
         };
-        let mut lines = LineReader::new(reader, self.options.max_line_bytes);
-        let mut chunk = self.fresh_chunk();
-        let result = loop {
-            let Some(current) = chunk.as_mut() else {
-                break Ok(());
-            };
-            if let Some(region) = lines.take_region() {
-                current.bytes.extend_from_slice(region);
-                if current.bytes.len() >= CHUNK_BYTES && !self.send(&mut chunk, deliver, false) {
-                    break Ok(());
-                }
-                continue;
-            }
-            // Hand the chunk over before a read that may wait for data,
-            // so that records of a followed file come out as lines arrive.
-            if !self.send(&mut chunk, deliver, true) {
-                break Ok(());
-            }
-            // Checked before each refill of the read buffer (256 KiB), so
-            // that a large input stops promptly.
-            if self.options.stop_requested() && lines.offset() >= read_ahead {
-                *stopped = true;
-                break Ok(());
-            }
-            let Some(current) = chunk.as_mut() else {
-                break Ok(());
-            };
-            match lines.next_line() {
-                Ok(Some(line)) => {
-                    current.bytes.extend_from_slice(line.bytes);
-                    current.bytes.push(b'\n');
-                    if line.skipped_bytes > 0 {
-                        current.truncated += 1;
-                        current.truncated_bytes += line.skipped_bytes;
-                    }
-                }
-                Ok(None) => break Ok(()),
-                Err(source) if is_stopped_read(&source) => {
-                    *stopped = true;
-                    break Ok(());
-                }
-                Err(source) => break Err(source),
-            }
-        };
-        self.send(&mut chunk, deliver, true);
-        *bytes = lines.offset();
-        result.map_err(|source| {
-            let offset = lines.offset();
-            let origin = self.source.origin.clone();
-            match (self.source.compression, compressed_read) {
-                (Compression::None, _) | (_, None) => InputError::Read {
-                    origin,
-                    offset,
-                    source,
-                },
-                (compression, Some(count)) => InputError::Corrupt {
-                    origin,
-                    compression: compression.name(),
-                    compressed_offset: count.load(Ordering::Relaxed),
-                    offset,
-                    source,
-                },
-            }
+        Ok(Open {
+            lines: LineReader::new(reader, self.options.max_line_bytes),
+            compressed_read,
+            read_ahead,
         })
+    }
+
+    fn read_error(&self, opened: &Open, source: std::io::Error) -> InputError {
+        let offset = opened.lines.offset();
+        let origin = self.source.origin.clone();
+        match (self.source.compression, &opened.compressed_read) {
+            (Compression::None, _) | (_, None) => InputError::Read {
+                origin,
+                offset,
+                source,
+            },
+            (compression, Some(count)) => InputError::Corrupt {
+                origin,
+                compression: compression.name(),
+                compressed_offset: count.load(Ordering::Relaxed),
+                offset,
+                source,
+            },
+        }
     }
 }
 
