@@ -191,32 +191,25 @@ impl Message {
         // that address that has no result here.
         let mut moved = self.moved;
         let rewritten = self.rewritten;
-        let mut recipients = self.recipients;
-        recipients.sort_by_key(|recipient| recipient.rid);
-        let recipients = recipients
-            .into_iter()
-            .filter(|recipient| {
-                if recipient.progress != Progress::NotAttempted {
-                    return true;
-                }
+        let mut kept = self.recipients;
+        kept.sort_by_key(|recipient| recipient.rid);
+        let mut recipients = Vec::with_capacity(kept.len());
+        for recipient in kept {
+            if recipient.progress == Progress::NotAttempted {
                 // A rewrite hands every recipient without a result here to
                 // the new message.
                 if rewritten {
-                    return false;
+                    continue;
                 }
-                let Some(address) = &recipient.address else {
-                    return true;
-                };
-                match moved.iter().position(|taken| taken == address) {
-                    Some(index) => {
+                if let Some(address) = &recipient.address {
+                    if let Some(index) = moved.iter().position(|taken| taken == address) {
                         moved.swap_remove(index);
-                        false
+                        continue;
                     }
-                    None => true,
                 }
-            })
-            .map(|recipient| recipient_record(recipient, finished))
-            .collect();
+            }
+            recipients.push(recipient_record(recipient, finished));
+        }
         let tls = self.inbound.tls;
         MessageRecord {
             host,

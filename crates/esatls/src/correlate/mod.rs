@@ -603,6 +603,7 @@ fn merge_counted(record: &mut MessageRecord, facts: Facts, stats: &mut Correlate
     }
 }
 
+#[inline]
 fn push_evidence(list: &mut Vec<Evidence>, evidence: &Option<Evidence>) {
     if let Some(evidence) = evidence {
         if list.len() < MAX_EVIDENCE_LINES && list.last() != Some(evidence) {

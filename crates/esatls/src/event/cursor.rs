@@ -48,15 +48,21 @@ impl<'a> Cursor<'a> {
         let bytes = self.rest.as_bytes();
         let mut value: u64 = 0;
         let mut len = 0;
+        // Nineteen digits always fit in a `u64`; only the twentieth can
+        // overflow it.
         while let Some(&byte) = bytes.get(len) {
             let digit = byte.wrapping_sub(b'0');
             if digit > 9 {
                 break;
             }
-            if len == MAX_ID_DIGITS {
-                return None;
+            if len >= MAX_ID_DIGITS - 1 {
+                if len == MAX_ID_DIGITS {
+                    return None;
+                }
+                value = value.checked_mul(10)?.checked_add(u64::from(digit))?;
+            } else {
+                value = value * 10 + u64::from(digit);
             }
-            value = value.checked_mul(10)?.checked_add(u64::from(digit))?;
             len += 1;
         }
         if len == 0 {

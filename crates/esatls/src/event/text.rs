@@ -108,10 +108,11 @@ impl<'a> RidList<'a> {
     }
 
     /// Iterates over the recipient ids.
-    pub fn iter(&self) -> impl Iterator<Item = u32> + 'a {
-        self.body
-            .split(',')
-            .filter_map(|item| item.trim().parse::<u32>().ok())
+    pub fn iter(&self) -> RidIter<'a> {
+        RidIter {
+            rest: self.body.as_bytes(),
+            body: self.body,
+        }
     }
 
     /// Returns the number of recipient ids.
@@ -123,6 +124,58 @@ impl<'a> RidList<'a> {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// The recipient ids of a [`RidList`], in the order they are written.
+#[derive(Clone, Debug)]
+pub struct RidIter<'a> {
+    /// What is left of the list.
+    rest: &'a [u8],
+    /// The whole list, for an item that is not digits between spaces.
+    body: &'a str,
+}
+
+impl Iterator for RidIter<'_> {
+    type Item = u32;
+
+    fn next(&mut self) -> Option<u32> {
+        while !self.rest.is_empty() {
+            let end = self
+                .rest
+                .iter()
+                .position(|&byte| byte == b',')
+                .unwrap_or(self.rest.len());
+            let item = &self.rest[..end];
+            self.rest = self.rest.get(end + 1..).unwrap_or_default();
+            if let Some(rid) = plain_rid(item) {
+                return Some(rid);
+            }
+            // An item of other characters gets the general parse: white
+            // space is trimmed as `str::trim` does, and `+1` is read.
+            let start = item.as_ptr() as usize - self.body.as_ptr() as usize;
+            let text = self.body.get(start..start + item.len()).unwrap_or_default();
+            if let Ok(rid) = text.trim().parse::<u32>() {
+                return Some(rid);
+            }
+        }
+        None
+    }
+}
+
+/// Reads an item of ASCII digits between spaces, which is how the
+/// appliance writes recipient ids. Returns `None` for any other item,
+/// and for a value past `u32`.
+fn plain_rid(item: &[u8]) -> Option<u32> {
+    let start = item.iter().position(|&byte| byte != b' ')?;
+    let end = item.iter().rposition(|&byte| byte != b' ')? + 1;
+    let digits = &item[start..end];
+    if digits.len() > 10 || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let value = digits
+        .iter()
+        .fold(0_u64, |value, &digit| value * 10 + u64::from(digit - b'0'));
+    u32::try_from(value).ok()
 }
 
 #[cfg(test)]
@@ -159,5 +212,19 @@ mod tests {
         let list = RidList::new("0, 1, 2, 3");
         assert_eq!(list.iter().collect::<Vec<_>>(), vec![0, 1, 2, 3]);
         assert_eq!(list.len(), 4);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn rid_iter_reads_as_split_and_parse(
+            body in "[0-9 ,+\t\u{a0}a]{0,40}",
+        ) {
+            let expected: Vec<u32> = body
+                .split(',')
+                .filter_map(|item| item.trim().parse::<u32>().ok())
+                .collect();
+            let got: Vec<u32> = RidList::new(&body).iter().collect();
+            proptest::prop_assert_eq!(got, expected);
+        }
     }
 }

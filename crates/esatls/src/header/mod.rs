@@ -284,8 +284,43 @@ fn parse_with_pri(line: &str) -> Option<Header<'_>> {
 /// parsing them again.
 #[derive(Clone, Debug, Default)]
 pub struct HeaderParser {
-    /// The timestamp text of the last appliance-format line and its time.
-    last: Option<(Vec<u8>, RawTime)>,
+    /// The timestamp text of the last appliance-format line, and its time.
+    last: Option<(NativeStamp, RawTime)>,
+}
+
+/// The text of an appliance timestamp (`Wed Jul 20 19:47:40 2005`), which
+/// is 24 bytes long unless the day is padded with more spaces.
+#[derive(Clone, Debug)]
+enum NativeStamp {
+    /// The usual 24 bytes, as three words to compare at once.
+    Words([u64; 3]),
+    Other(Vec<u8>),
+}
+
+impl NativeStamp {
+    fn new(text: &[u8]) -> NativeStamp {
+        match words(text) {
+            Some(words) if text.len() == 24 => NativeStamp::Words(words),
+            _ => NativeStamp::Other(text.to_vec()),
+        }
+    }
+
+    /// Returns the length of the stamp if `line` starts with it.
+    fn prefix_of(&self, line: &[u8]) -> Option<usize> {
+        match self {
+            NativeStamp::Words(stamp) => (words(line)? == *stamp).then_some(24),
+            NativeStamp::Other(stamp) => line.starts_with(stamp).then_some(stamp.len()),
+        }
+    }
+}
+
+/// Returns the first 24 bytes of `bytes` as three words.
+fn words(bytes: &[u8]) -> Option<[u64; 3]> {
+    let word = |at: usize| {
+        let chunk: [u8; 8] = bytes.get(at..at + 8)?.try_into().ok()?;
+        Some(u64::from_ne_bytes(chunk))
+    };
+    Some([word(0)?, word(8)?, word(16)?])
 }
 
 impl HeaderParser {
@@ -296,10 +331,18 @@ impl HeaderParser {
     /// Parses the header of `line`; the result is the same as
     /// [`parse_header`]'s.
     pub fn parse<'a>(&mut self, line: &'a str) -> Option<Header<'a>> {
-        if let Some((prefix, time)) = &self.last {
-            if line.as_bytes().starts_with(prefix) {
-                if let Some(payload @ Payload::Text { .. }) = native_payload(&line[prefix.len()..])
-                {
+        if let Some((stamp, time)) = &self.last {
+            if let Some(used) = stamp.prefix_of(line.as_bytes()) {
+                let rest = &line[used..];
+                // Nearly every line is at level Info.
+                let payload = match rest.strip_prefix(" Info: ") {
+                    Some(text) if cef_behind_tag(text).is_none() => Some(Payload::Text {
+                        level: Level::Info,
+                        text,
+                    }),
+                    _ => native_payload(rest),
+                };
+                if let Some(payload @ Payload::Text { .. }) = payload {
                     return Some(Header {
                         form: HeaderForm::Native,
                         time: Some(*time),
@@ -313,7 +356,7 @@ impl HeaderParser {
         let header = parse_header(line)?;
         if header.form == HeaderForm::Native {
             if let Some((time, used)) = time::parse_native(line.as_bytes()) {
-                self.last = Some((line.as_bytes()[..used].to_vec(), time));
+                self.last = Some((NativeStamp::new(&line.as_bytes()[..used]), time));
             }
         }
         Some(header)

@@ -164,6 +164,11 @@ pub(crate) struct InputState {
     /// The last timestamp, the offset it was read with, and its time:
     /// most entries share the second of the entry before.
     last_time: Option<(RawTime, Option<i32>, LogTime)>,
+    /// The timestamp and start of the last entry without a syslog host
+    /// that gives no fact about the lines after it: the next such entry
+    /// with the same timestamp starts the same way. Any other entry
+    /// clears it.
+    plain_start: Option<(Option<RawTime>, Start)>,
     /// Lines of the input before the chunk being read.
     pub line_base: u64,
     /// The last entry so far, which the next chunk may continue.
@@ -187,6 +192,7 @@ impl InputState {
             last_name: None,
             last_name_native: false,
             last_time: None,
+            plain_start: None,
             line_base: 0,
             open: None,
         }
@@ -195,6 +201,20 @@ impl InputState {
     /// Gives `entry` its appliance and time, and takes what its first
     /// line tells of the lines after it.
     pub(crate) fn start(&mut self, entry: &ChunkEntry<'_>, correlator: &mut Correlator) -> Start {
+        let plain = entry.host.is_none() && !may_give_fact(entry);
+        if plain {
+            if let Some((time, start)) = self.plain_start {
+                if time == entry.time {
+                    return start;
+                }
+            }
+        }
+        let start = self.start_slowly(entry, correlator);
+        self.plain_start = plain.then_some((entry.time, start));
+        start
+    }
+
+    fn start_slowly(&mut self, entry: &ChunkEntry<'_>, correlator: &mut Correlator) -> Start {
         let mut offset_line = None;
         match file_fact(entry) {
             FileFact::None => {}
@@ -336,6 +356,15 @@ fn file_fact<'a>(entry: &ChunkEntry<'a>) -> FileFact<'a> {
         Event::TimeOffset { seconds } if valid_offset(seconds) => FileFact::Offset(seconds),
         _ => FileFact::None,
     }
+}
+
+/// Returns whether the first line of `entry` may give a fact about the
+/// lines after it.
+fn may_give_fact(entry: &ChunkEntry<'_>) -> bool {
+    matches!(
+        entry.parsed,
+        Parsed::Deferred | Parsed::Event(Event::Version { .. } | Event::TimeOffset { .. })
+    )
 }
 
 /// Parses again the header of an entry that the parsing thread left
