@@ -401,6 +401,9 @@ fn domain_part(address: &str) -> Option<&str> {
 pub struct ReportBuilder {
     report: Report,
     appliances: BTreeSet<String>,
+    /// The appliance of the record before, which most records share: it
+    /// is in `appliances` already.
+    last_appliance: Option<std::sync::Arc<str>>,
     /// Whether a record of the unnamed appliance was seen.
     unnamed_appliance: bool,
     inbound_protocols: ValueTable,
@@ -457,12 +460,19 @@ impl ReportBuilder {
     }
 
     /// Adds an appliance name, allocating only for a name not seen before.
-    fn see_appliance(&mut self, host: Option<&str>) {
+    fn see_appliance(&mut self, host: Option<&std::sync::Arc<str>>) {
         match host {
-            Some(host) if !self.appliances.contains(host) => {
-                self.appliances.insert(host.to_string());
+            Some(host)
+                if self
+                    .last_appliance
+                    .as_ref()
+                    .is_some_and(|last| std::sync::Arc::ptr_eq(last, host)) => {}
+            Some(host) => {
+                if !self.appliances.contains(&**host) {
+                    self.appliances.insert(host.to_string());
+                }
+                self.last_appliance = Some(host.clone());
             }
-            Some(_) => {}
             None => self.unnamed_appliance = true,
         }
     }
@@ -475,6 +485,7 @@ impl ReportBuilder {
         let ReportBuilder {
             report,
             appliances,
+            last_appliance: _,
             unnamed_appliance,
             inbound_protocols,
             inbound_ciphers,
@@ -566,7 +577,7 @@ impl ReportBuilder {
 
 impl RecordSink for ReportBuilder {
     fn message(&mut self, record: MessageRecord) {
-        self.see_appliance(record.host.as_deref());
+        self.see_appliance(record.host.as_ref());
         let inbound = &record.inbound;
         let copy = matches!(
             record.origin,
@@ -623,7 +634,7 @@ impl RecordSink for ReportBuilder {
     }
 
     fn connection(&mut self, record: ConnectionRecord) {
-        self.see_appliance(record.host.as_deref());
+        self.see_appliance(record.host.as_ref());
         let success = record.tls == TlsState::Success;
         let protocol = record.protocol.as_deref().unwrap_or("(not logged)");
         let cipher = record.cipher.as_deref().unwrap_or("(not logged)");

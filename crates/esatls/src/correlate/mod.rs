@@ -237,9 +237,11 @@ impl RecentIds {
 #[derive(Debug, Default)]
 struct Appliance {
     name: Option<Arc<str>>,
-    icids: HashMap<u64, Connection>,
-    dcids: HashMap<u64, Connection>,
-    messages: HashMap<u64, Message>,
+    // Boxed, so that the tables stay small and an entry moves as a
+    // pointer when the table grows or an entry is removed.
+    icids: HashMap<u64, Box<Connection>>,
+    dcids: HashMap<u64, Box<Connection>>,
+    messages: HashMap<u64, Box<Message>>,
     /// Closed connections waiting for their grace period, by the clock
     /// value at which they may be emitted.
     closing: VecDeque<(i64, Direction, u64)>,
@@ -517,7 +519,7 @@ impl Correlator {
     pub fn finish(mut self, sink: &mut dyn RecordSink) -> CorrelateStats {
         for appliance in &mut self.appliances {
             let host = appliance.name.clone();
-            let mut messages: Vec<Message> = appliance.messages.drain().map(|(_, m)| m).collect();
+            let mut messages: Vec<Box<Message>> = appliance.messages.drain().map(|(_, m)| m).collect();
             messages.sort_by_key(|m| (!m.finish_seen, m.started.map(|t| t.local_seconds()), m.mid));
             appliance.finishing.clear();
             for mut message in messages {
@@ -543,7 +545,7 @@ impl Correlator {
                 self.stats.consolidated_only += 1;
                 sink.message(facts.into_record(host.clone(), mid));
             }
-            let mut connections: Vec<Connection> = appliance
+            let mut connections: Vec<Box<Connection>> = appliance
                 .icids
                 .drain()
                 .chain(appliance.dcids.drain())
@@ -617,7 +619,7 @@ impl State<'_> {
         self.appliance.name.clone()
     }
 
-    fn connections(&mut self, direction: Direction) -> &mut HashMap<u64, Connection> {
+    fn connections(&mut self, direction: Direction) -> &mut HashMap<u64, Box<Connection>> {
         match direction {
             Direction::Inbound => &mut self.appliance.icids,
             Direction::Outbound => &mut self.appliance.dcids,
@@ -864,7 +866,7 @@ impl State<'_> {
                 if closed.contains(id) {
                     return None;
                 }
-                entry.insert(Connection::new(direction, id, clock))
+                entry.insert(Box::new(Connection::new(direction, id, clock)))
             }
         };
         connection.last_seen = clock;
@@ -883,7 +885,7 @@ impl State<'_> {
                     self.stats.late_lines += 1;
                     return None;
                 }
-                entry.insert(Message::new(mid, clock))
+                entry.insert(Box::new(Message::new(mid, clock)))
             }
         };
         message.last_seen = clock;
