@@ -95,21 +95,61 @@ impl<'a> Quoted<'a> {
 
 /// The recipient ids of a `[0, 1, 2]` list (or one bare id), validated when
 /// the entry was parsed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy)]
 pub struct RidList<'a> {
     body: &'a str,
+    /// The ids of a list of at most [`INLINE_RIDS`], read when the entry
+    /// is parsed, so that the thread that correlates entries does not read
+    /// the text again.
+    inline: [u32; INLINE_RIDS],
+    /// The number of ids in `inline`, or `u8::MAX` for a longer list.
+    inline_count: u8,
 }
+
+/// Most ids a [`RidList`] keeps read; nearly every list is shorter.
+const INLINE_RIDS: usize = 4;
 
 impl<'a> RidList<'a> {
     /// Wraps the text between the brackets. The caller has checked that it
     /// is a comma-separated list of `u32` values.
     pub(crate) fn new(body: &'a str) -> RidList<'a> {
-        RidList { body }
+        let mut list = RidList {
+            body,
+            inline: [0; INLINE_RIDS],
+            inline_count: 0,
+        };
+        for rid in list.text_iter() {
+            let at = usize::from(list.inline_count);
+            if at == INLINE_RIDS {
+                list.inline_count = u8::MAX;
+                break;
+            }
+            list.inline[at] = rid;
+            list.inline_count += 1;
+        }
+        list
     }
 
     /// Iterates over the recipient ids.
     pub fn iter(&self) -> RidIter<'a> {
+        if usize::from(self.inline_count) <= INLINE_RIDS {
+            return RidIter {
+                inline: self.inline,
+                inline_at: 0,
+                inline_count: self.inline_count,
+                rest: &[],
+                body: "",
+            };
+        }
+        self.text_iter()
+    }
+
+    /// Iterates over the ids as the text lists them.
+    fn text_iter(&self) -> RidIter<'a> {
         RidIter {
+            inline: [0; INLINE_RIDS],
+            inline_at: 0,
+            inline_count: 0,
             rest: self.body.as_bytes(),
             body: self.body,
         }
@@ -126,10 +166,28 @@ impl<'a> RidList<'a> {
     }
 }
 
+impl PartialEq for RidList<'_> {
+    /// Compares the lists as written; the ids read from them follow.
+    fn eq(&self, other: &Self) -> bool {
+        self.body == other.body
+    }
+}
+
+impl Eq for RidList<'_> {}
+
+impl std::fmt::Debug for RidList<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RidList").field("body", &self.body).finish()
+    }
+}
+
 /// The recipient ids of a [`RidList`], in the order they are written.
 #[derive(Clone, Debug)]
 pub struct RidIter<'a> {
-    /// What is left of the list.
+    /// Ids read already, then what is left of the text.
+    inline: [u32; INLINE_RIDS],
+    inline_at: u8,
+    inline_count: u8,
     rest: &'a [u8],
     /// The whole list, for an item that is not digits between spaces.
     body: &'a str,
@@ -139,6 +197,10 @@ impl Iterator for RidIter<'_> {
     type Item = u32;
 
     fn next(&mut self) -> Option<u32> {
+        if self.inline_at < self.inline_count {
+            self.inline_at += 1;
+            return Some(self.inline[usize::from(self.inline_at - 1)]);
+        }
         while !self.rest.is_empty() {
             let end = self
                 .rest
