@@ -70,11 +70,13 @@ pub struct InputArgs {
     #[arg(long, value_name = "DAYS", default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=3650))]
     pub max_idle_days: u32,
 
-    /// Threads used per input, 1 or 2. With 2, one thread reads and parses
-    /// while the other correlates, and `report` may read the logs of
-    /// several appliances at once; 1 reads everything on one thread.
-    #[arg(long, value_name = "COUNT", default_value_t = 2, value_parser = thread_count)]
-    pub threads: u64,
+    /// Threads to use, from 1 to 64 [default: the number of processors].
+    /// With 1, one thread reads, parses and correlates. With more, the
+    /// lines of an input are parsed on all but one of them while the last
+    /// correlates, and `report` reads the logs of several appliances at
+    /// once.
+    #[arg(long, value_name = "COUNT", value_parser = thread_count)]
+    pub threads: Option<u64>,
 
     /// Maximum number of connections (per direction) and of messages kept
     /// open per appliance, at least 10; past it the least recently seen

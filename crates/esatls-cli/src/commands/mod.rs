@@ -230,7 +230,10 @@ pub fn run_options_for(
         year: input.year,
         utc_offset,
         host: input.host.clone(),
-        threads: usize::try_from(input.threads).unwrap_or(2),
+        threads: match input.threads {
+            Some(count) => usize::try_from(count).unwrap_or(1),
+            None => std::thread::available_parallelism().map_or(1, usize::from),
+        },
         stop: None,
         ..RunOptions::default()
     };

@@ -51,9 +51,11 @@ pub struct RunOptions {
     pub utc_offset: Option<i32>,
     /// Appliance name of input whose lines and header name none.
     pub host: Option<String>,
-    /// Threads per input. With 1, the calling thread reads, parses and
-    /// correlates. With N of 2 or more, a thread reads the input, N - 1
-    /// threads parse its chunks, and the calling thread correlates them.
+    /// Threads per input; by default, the processors the system makes
+    /// available to the process. With 1, the calling thread reads, parses
+    /// and correlates. With N of 2 or more, N - 1 threads take turns
+    /// reading the input and parse the chunks they read, and the calling
+    /// thread correlates them.
     pub threads: usize,
     /// Processors the run may keep busy, which decides whether the logs of
     /// several appliances are read at once; by default those the system
@@ -77,7 +79,7 @@ impl Default for RunOptions {
             year: None,
             utc_offset: None,
             host: None,
-            threads: 2,
+            threads: std::thread::available_parallelism().map_or(1, usize::from),
             processors: std::thread::available_parallelism().map_or(1, usize::from),
             stop: None,
         }
@@ -475,8 +477,9 @@ impl Pipeline {
     /// sees the summary so far.
     ///
     /// With one thread, this thread reads, parses and correlates. With
-    /// more, a thread reads the input into chunks, parsing threads take a
-    /// chunk each, and this thread correlates the parsed chunks in order.
+    /// more, parsing threads take turns reading the input into chunks and
+    /// parse the chunks they read, and this thread correlates the parsed
+    /// chunks in order.
     pub fn read_source(&mut self, source: PreparedSource, sink: &mut dyn RecordSink) {
         let index = self.summary.sources.len() as u32;
         let mut input = order::InputState::new(&source, &self.options);
