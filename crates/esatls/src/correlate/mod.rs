@@ -251,8 +251,7 @@ struct Appliance {
     /// What copies of recently written messages inherit from them, for a
     /// release from the quarantine or a split logged after its original
     /// finished.
-    finished_inbound: HashMap<u64, Inheritance>,
-    finished_order: VecDeque<u64>,
+    finished_inbound: FinishedInbound,
     /// Consolidated facts of messages not (yet) seen in the text log.
     consolidated: HashMap<u64, Facts>,
     /// Finished messages waiting out [`FINISH_GRACE_SECONDS`], by the
@@ -328,6 +327,57 @@ impl Inheritance {
 
 /// Written messages remembered for copies made after them.
 const FINISHED_INHERITANCE: usize = 65_536;
+
+/// What the last [`FINISHED_INHERITANCE`] messages written leave to copies
+/// made from them later.
+///
+/// Every written message is remembered, but few are ever looked up, so
+/// they are kept in the order written and indexed by MID only when a
+/// lookup comes: a run without copies of written messages hashes nothing.
+#[derive(Debug, Default)]
+struct FinishedInbound {
+    /// Oldest first.
+    written: VecDeque<(u64, Inheritance)>,
+    /// Position of a MID in the order of all messages written. Entries
+    /// written since the last lookup are not in it yet, and entries of
+    /// messages dropped from `written` may still be.
+    index: HashMap<u64, u64>,
+    /// Messages dropped from the front of `written`.
+    dropped: u64,
+    /// Position up to which `index` holds the messages written.
+    indexed: u64,
+}
+
+impl FinishedInbound {
+    fn push(&mut self, mid: u64, inheritance: Inheritance) {
+        if self.written.len() >= FINISHED_INHERITANCE {
+            self.written.pop_front();
+            self.dropped += 1;
+        }
+        self.written.push_back((mid, inheritance));
+    }
+
+    /// Returns what the last written message `mid` left, if it is still
+    /// remembered.
+    fn get(&mut self, mid: u64) -> Option<&Inheritance> {
+        let end = self.dropped + self.written.len() as u64;
+        for position in self.indexed.max(self.dropped)..end {
+            let (written, _) = self.written[(position - self.dropped) as usize];
+            self.index.insert(written, position);
+        }
+        self.indexed = end;
+        if self.index.len() > 2 * FINISHED_INHERITANCE {
+            let dropped = self.dropped;
+            self.index.retain(|_, position| *position >= dropped);
+        }
+        let position = *self.index.get(&mid)?;
+        let at = usize::try_from(position.checked_sub(self.dropped)?).ok()?;
+        self.written
+            .get(at)
+            .filter(|(written, _)| *written == mid)
+            .map(|(_, inheritance)| inheritance)
+    }
+}
 
 /// Seconds of log time between two sweeps for idle state.
 const SWEEP_INTERVAL_SECONDS: i64 = 3_600;
@@ -519,7 +569,8 @@ impl Correlator {
     pub fn finish(mut self, sink: &mut dyn RecordSink) -> CorrelateStats {
         for appliance in &mut self.appliances {
             let host = appliance.name.clone();
-            let mut messages: Vec<Box<Message>> = appliance.messages.drain().map(|(_, m)| m).collect();
+            let mut messages: Vec<Box<Message>> =
+                appliance.messages.drain().map(|(_, m)| m).collect();
             messages.sort_by_key(|m| (!m.finish_seen, m.started.map(|t| t.local_seconds()), m.mid));
             appliance.finishing.clear();
             for mut message in messages {
@@ -667,19 +718,9 @@ impl State<'_> {
         // Lines that come later for this MID (after an early close too)
         // count as late instead of starting a second record.
         self.appliance.finished_mids.insert(mid);
-        if self.appliance.finished_inbound.len() >= FINISHED_INHERITANCE {
-            if let Some(old) = self.appliance.finished_order.pop_front() {
-                self.appliance.finished_inbound.remove(&old);
-            }
-        }
-        if self
-            .appliance
+        self.appliance
             .finished_inbound
-            .insert(mid, Inheritance::of(&message))
-            .is_none()
-        {
-            self.appliance.finished_order.push_back(mid);
-        }
+            .push(mid, Inheritance::of(&message));
         let host = self.host();
         let facts = message
             .facts
@@ -1414,7 +1455,7 @@ impl State<'_> {
                 }
                 Some(Inheritance::of(parent))
             }
-            None => self.appliance.finished_inbound.get(&origin).cloned(),
+            None => self.appliance.finished_inbound.get(origin).cloned(),
         };
         let Some(child) = self.touch_message(mid) else {
             return;
@@ -1578,6 +1619,47 @@ impl State<'_> {
 
 #[cfg(test)]
 mod tests {
+    use super::{FinishedInbound, Inheritance, FINISHED_INHERITANCE};
+
+    fn inheritance(icid: u64) -> Inheritance {
+        Inheritance {
+            tls: Default::default(),
+            remote_ip: None,
+            remote_host: None,
+            icid: Some(icid),
+            sender: None,
+            message_id: None,
+            subject: None,
+        }
+    }
+
+    #[test]
+    fn finished_inbound_keeps_the_latest() {
+        let mut finished = FinishedInbound::default();
+        let total = FINISHED_INHERITANCE as u64 * 3 + 5;
+        for mid in 0..total {
+            finished.push(mid, inheritance(mid));
+            // Lookups now and then index what was written since.
+            if mid % 10_000 == 0 {
+                assert_eq!(finished.get(mid).and_then(|found| found.icid), Some(mid));
+            }
+        }
+        let oldest = total - FINISHED_INHERITANCE as u64;
+        assert!(finished.get(oldest - 1).is_none());
+        assert_eq!(
+            finished.get(oldest).and_then(|found| found.icid),
+            Some(oldest)
+        );
+        assert_eq!(
+            finished.get(total - 1).and_then(|found| found.icid),
+            Some(total - 1)
+        );
+        assert!(finished.index.len() <= 2 * FINISHED_INHERITANCE + 1);
+        // A MID written again is found with what it left last.
+        finished.push(7, inheritance(70));
+        assert!(finished.get(7).is_some_and(|found| found.icid == Some(70)));
+    }
+
     use crate::pipeline::{run_bytes, RunOptions};
     use crate::record::Collect;
 
