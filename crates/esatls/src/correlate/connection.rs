@@ -13,21 +13,48 @@ pub const MAX_FIELD_BYTES: usize = 8_192;
 
 /// Copies `text` into an owned string of at most [`MAX_FIELD_BYTES`].
 pub(crate) fn bounded(text: &str) -> Box<str> {
-    if text.len() <= MAX_FIELD_BYTES {
-        return text.into();
-    }
-    let mut cut = MAX_FIELD_BYTES;
-    while !text.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    text[..cut].into()
+    cut(text).into()
 }
 
-/// Copies `text` as [`bounded`] does, into a string that many records can
-/// share: the TLS facts of a connection go to every message and delivery
-/// on it.
-pub(crate) fn shared(text: &str) -> Arc<str> {
-    bounded(text).into()
+/// Returns `text` cut to at most [`MAX_FIELD_BYTES`], at a character
+/// boundary.
+fn cut(text: &str) -> &str {
+    if text.len() <= MAX_FIELD_BYTES {
+        return text;
+    }
+    let mut end = MAX_FIELD_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// Most texts a [`TextPool`] keeps.
+const MAX_POOLED_TEXTS: usize = 4_096;
+
+/// Shared copies of the TLS texts that many connections log alike
+/// (protocols, ciphers, certificate names, failure reasons): each is
+/// stored once, and every connection, message and delivery with it holds
+/// a reference. Past [`MAX_POOLED_TEXTS`] different texts, a text not in
+/// the pool gets a copy of its own.
+#[derive(Debug, Default)]
+pub(crate) struct TextPool {
+    texts: rustc_hash::FxHashSet<Arc<str>>,
+}
+
+impl TextPool {
+    /// Returns the shared copy of `text`, cut as [`bounded`] cuts it.
+    pub(crate) fn get(&mut self, text: &str) -> Arc<str> {
+        let text = cut(text);
+        if let Some(shared) = self.texts.get(text) {
+            return Arc::clone(shared);
+        }
+        let shared: Arc<str> = Arc::from(text);
+        if self.texts.len() < MAX_POOLED_TEXTS {
+            self.texts.insert(Arc::clone(&shared));
+        }
+        shared
+    }
 }
 
 /// Failure reason of a bare `TLS failed` line, which gives none.
@@ -124,7 +151,7 @@ impl Connection {
     }
 
     /// Records a TLS line logged at local second `at`.
-    pub(crate) fn apply_tls(&mut self, outcome: &TlsOutcome<'_>, at: i64) {
+    pub(crate) fn apply_tls(&mut self, outcome: &TlsOutcome<'_>, at: i64, texts: &mut TextPool) {
         match *outcome {
             TlsOutcome::Success {
                 protocol,
@@ -135,14 +162,14 @@ impl Connection {
                 if self.tls.success_at.is_none_or(|first| at < first) {
                     self.tls.success_at = Some(at);
                 }
-                if protocol.is_some() {
-                    self.tls.protocol = protocol.map(shared);
+                if let Some(protocol) = protocol {
+                    self.tls.protocol = Some(texts.get(protocol));
                 }
-                if cipher.is_some() {
-                    self.tls.cipher = cipher.map(shared);
+                if let Some(cipher) = cipher {
+                    self.tls.cipher = Some(texts.get(cipher));
                 }
-                if cn.is_some() {
-                    self.tls.cn = cn.map(shared);
+                if let Some(cn) = cn {
+                    self.tls.cn = Some(texts.get(cn));
                 }
             }
             TlsOutcome::Failed { reason } => {
@@ -150,7 +177,7 @@ impl Connection {
                     self.tls.failed_at = Some(at);
                 }
                 match reason {
-                    Some(reason) => self.set_reason(shared(reason)),
+                    Some(reason) => self.set_reason(texts.get(reason)),
                     None if self.tls.reason.is_none() => {
                         self.tls.reason = Some(BARE_FAILURE.into());
                     }
@@ -161,7 +188,7 @@ impl Connection {
                 if self.tls.failed_at.is_none_or(|first| at < first) {
                     self.tls.failed_at = Some(at);
                 }
-                self.set_reason(shared(&format!("TLS {text}")));
+                self.set_reason(texts.get(&format!("TLS {text}")));
             }
         }
     }
@@ -300,7 +327,7 @@ mod tests {
     fn success_survives_later_failure() {
         let mut connection = Connection::new(Direction::Inbound, 1, 0);
         connection.open_seen = true;
-        connection.apply_tls(&success(), 10);
+        connection.apply_tls(&success(), 10, &mut TextPool::default());
         connection.apply_tls(
             &TlsOutcome::Failed {
                 reason: Some("reset"),
@@ -323,13 +350,17 @@ mod tests {
     #[test]
     fn failure_then_success_is_success() {
         let mut connection = Connection::new(Direction::Inbound, 3, 0);
-        connection.apply_tls(&TlsOutcome::Failed { reason: None }, 10);
+        connection.apply_tls(
+            &TlsOutcome::Failed { reason: None },
+            10,
+            &mut TextPool::default(),
+        );
         assert_eq!(connection.snapshot_at(10).state, TlsState::Failed);
         assert_eq!(
             connection.snapshot_at(10).reason.as_deref(),
             Some("TLS failed")
         );
-        connection.apply_tls(&success(), 11);
+        connection.apply_tls(&success(), 11, &mut TextPool::default());
         assert_eq!(connection.final_state(), TlsState::Success);
     }
 

@@ -27,7 +27,7 @@ use std::collections::VecDeque;
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
-use connection::{bounded, Connection};
+use connection::{bounded, Connection, TextPool};
 use consolidated::Facts;
 use message::{Attempt, Message, Progress};
 
@@ -297,6 +297,7 @@ pub struct Correlator {
     /// The shared appliance of names past [`MAX_APPLIANCES`], once made.
     overflow: Option<ApplianceId>,
     stats: CorrelateStats,
+    texts: TextPool,
 }
 
 /// What a split, rewritten or released copy takes from its original.
@@ -460,6 +461,7 @@ impl Correlator {
             options: &self.options,
             expect_consolidated: self.expect_consolidated,
             stats: &mut self.stats,
+            texts: &mut self.texts,
             sink,
         };
         // Every wait ends a second or more after it starts, so nothing new
@@ -496,6 +498,7 @@ impl Correlator {
                 options: &self.options,
                 expect_consolidated: self.expect_consolidated,
                 stats: &mut self.stats,
+                texts: &mut self.texts,
                 sink,
             };
             let clock = state.appliance.clock;
@@ -558,6 +561,7 @@ impl Correlator {
             options: &self.options,
             expect_consolidated: true,
             stats: &mut self.stats,
+            texts: &mut self.texts,
             sink,
         };
         state.release_held();
@@ -621,6 +625,7 @@ struct State<'s> {
     options: &'s CorrelateOptions,
     expect_consolidated: bool,
     stats: &'s mut CorrelateStats,
+    texts: &'s mut TextPool,
     sink: &'s mut dyn RecordSink,
 }
 
@@ -1255,15 +1260,23 @@ impl State<'_> {
         now: i64,
         evidence: &Option<Evidence>,
     ) {
-        let Some(connection) = self.touch_connection(direction, id) else {
-            return;
+        // Taken out for the call, as the connection borrows the state.
+        let mut texts = std::mem::take(self.texts);
+        let found = match self.touch_connection(direction, id) {
+            Some(connection) => {
+                connection.apply_tls(outcome, now, &mut texts);
+                if connection.remote_ip.is_none() {
+                    connection.remote_ip = remote_ip.map(bounded);
+                }
+                push_evidence(&mut connection.evidence, evidence);
+                true
+            }
+            None => false,
         };
-        connection.apply_tls(outcome, now);
-        if connection.remote_ip.is_none() {
-            connection.remote_ip = remote_ip.map(bounded);
+        *self.texts = texts;
+        if found {
+            self.revise_recent(direction, id, now, evidence);
         }
-        push_evidence(&mut connection.evidence, evidence);
-        self.revise_recent(direction, id, now, evidence);
     }
 
     fn close_connection(

@@ -214,9 +214,17 @@ fn parse_entries<'a>(
     // The header of the entry pushed last, which lines without a header
     // continue; the entry is parsed once the next entry starts.
     let mut open: Option<Header<'a>> = None;
+    // Nearly every log ends its lines with `\n` alone, and a search for
+    // one byte is faster than for two.
+    let carriage_returns = memchr::memchr(b'\r', text.as_bytes()).is_some();
     while !rest.is_empty() {
         let bytes = rest.as_bytes();
-        let (mut line, next) = match memchr::memchr2(b'\n', b'\r', bytes) {
+        let end = if carriage_returns {
+            memchr::memchr2(b'\n', b'\r', bytes)
+        } else {
+            memchr::memchr(b'\n', bytes)
+        };
+        let (mut line, next) = match end {
             Some(at) => {
                 let next = if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
                     at + 2
