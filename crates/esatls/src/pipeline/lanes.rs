@@ -19,7 +19,9 @@
 //! state in one processor's cache, which was measured to beat two threads
 //! of one input that pass each chunk from one processor to the other.
 
+use std::collections::VecDeque;
 use std::path::PathBuf;
+use std::sync::{Condvar, Mutex};
 
 use super::{
     unnamed_directories_warning, Pipeline, PreparedSource, ReadInput, RunOptions, RunSummary,
@@ -41,7 +43,9 @@ pub(super) struct Plan {
     /// The lane of each input, in the order of the inputs.
     lane_of: Vec<usize>,
     lanes: usize,
-    /// Threads of each lane's pipeline.
+    /// Threads that read the lanes, each one input of a lane at a time.
+    workers: usize,
+    /// Threads of each input's pipeline.
     threads: usize,
 }
 
@@ -52,10 +56,12 @@ pub(super) struct Plan {
 /// when the inputs name one appliance, or more than the correlator keeps
 /// apart ([`MAX_APPLIANCES`]).
 ///
-/// There are as many lanes as appliances, up to [`MAX_LANES`], each with
-/// one thread unless there are processors for more. Appliances are spread
-/// over the lanes largest first (by file size), each to the lane with the
-/// fewest bytes so far.
+/// There are as many lanes as appliances, up to [`MAX_LANES`]. Appliances
+/// are spread over the lanes largest first (by file size), each to the
+/// lane with the fewest bytes so far. A lane's inputs are read in order,
+/// one at a time, by whichever of the workers (one per processor, or
+/// fewer) is free, and an input is read on one thread unless there are
+/// processors for more.
 pub(super) fn plan(sources: &[PreparedSource], options: &RunOptions) -> Option<Plan> {
     let processors = options.processors;
     if options.threads < 2 || sources.len() < 2 || processors < LANE_PROCESSORS {
@@ -83,6 +89,7 @@ pub(super) fn plan(sources: &[PreparedSource], options: &RunOptions) -> Option<P
 
     let lanes = appliances.len().min(MAX_LANES);
     let threads = (processors / lanes).clamp(1, options.threads);
+    let workers = (processors / threads).clamp(1, lanes);
 
     // Largest first, and among equal sizes the one read first.
     let mut order: Vec<usize> = (0..appliances.len()).collect();
@@ -102,6 +109,7 @@ pub(super) fn plan(sources: &[PreparedSource], options: &RunOptions) -> Option<P
             .map(|index| lane_of_appliance[index])
             .collect(),
         lanes,
+        workers,
         threads,
     })
 }
@@ -117,35 +125,109 @@ struct Finished {
     part: Option<Box<dyn PartSink>>,
 }
 
-/// Reads the inputs of one lane, `sources` with their places among all
-/// inputs, into `sink`.
-fn read_lane(
-    sources: Vec<(usize, PreparedSource)>,
-    options: &RunOptions,
-    sink: &mut dyn RecordSink,
-) -> Finished {
-    let (places, sources): (Vec<usize>, Vec<PreparedSource>) = sources.into_iter().unzip();
-    let mut pipeline = Pipeline::for_sources(options, &sources);
-    let read = pipeline
-        .read_sources(sources, sink)
-        .into_iter()
-        .map(|input| ReadInput {
-            position: places[input.position],
-            ..input
-        })
-        .collect();
-    let (summary, templates) = pipeline.finish_parts(sink);
-    Finished {
-        summary,
-        templates,
-        read,
-        part: None,
+/// The appliances of one lane, with the inputs still to read.
+struct Lane {
+    pipeline: Pipeline,
+    /// The lane's inputs not yet read, first first, with their places
+    /// among all the run's inputs.
+    sources: VecDeque<(usize, PreparedSource)>,
+    /// The lane's part of the split sink.
+    part: Box<dyn PartSink>,
+    /// Each input of the lane that was read.
+    read: Vec<ReadInput>,
+}
+
+impl Lane {
+    /// Reads the lane's next input, if any, and returns the size of its
+    /// file.
+    fn read_next(&mut self) -> u64 {
+        let Some((place, source)) = self.sources.pop_front() else {
+            return 0;
+        };
+        let bytes = source.file_bytes();
+        if let Some(input) = self.pipeline.read_input(place, source, &mut *self.part) {
+            self.read.push(input);
+        }
+        bytes
+    }
+
+    fn finish(self) -> Finished {
+        let Lane {
+            pipeline,
+            read,
+            mut part,
+            ..
+        } = self;
+        let (summary, templates) = pipeline.finish_parts(&mut *part);
+        Finished {
+            summary,
+            templates,
+            read,
+            part: Some(part),
+        }
+    }
+}
+
+/// Which lanes a worker is reading, and what is left of each.
+struct Schedule {
+    busy: Vec<bool>,
+    inputs_left: Vec<usize>,
+    bytes_left: Vec<u64>,
+}
+
+impl Schedule {
+    /// Returns the free lane with the most bytes left, marked busy; `None`
+    /// when no lane has inputs left; or waits while the lanes with inputs
+    /// left are busy.
+    fn take(schedule: &(Mutex<Schedule>, Condvar)) -> Option<usize> {
+        let (lock, freed) = schedule;
+        let mut state = lock.lock().ok()?;
+        loop {
+            let free = (0..state.busy.len())
+                .filter(|&lane| !state.busy[lane] && state.inputs_left[lane] > 0)
+                .max_by_key(|&lane| (state.bytes_left[lane], std::cmp::Reverse(lane)));
+            if let Some(lane) = free {
+                state.busy[lane] = true;
+                return Some(lane);
+            }
+            if state.inputs_left.iter().all(|&left| left == 0) {
+                return None;
+            }
+            state = freed.wait(state).ok()?;
+        }
+    }
+
+    /// Marks `lane` free again after one of its inputs, of `bytes`, was
+    /// read.
+    fn release(schedule: &(Mutex<Schedule>, Condvar), lane: usize, bytes: u64) {
+        let (lock, freed) = schedule;
+        if let Ok(mut state) = lock.lock() {
+            state.busy[lane] = false;
+            state.inputs_left[lane] = state.inputs_left[lane].saturating_sub(1);
+            state.bytes_left[lane] = state.bytes_left[lane].saturating_sub(bytes);
+        }
+        freed.notify_all();
+    }
+}
+
+/// Reads the inputs of the lanes, one input of a free lane at a time,
+/// until none is left.
+fn work(lanes: &[Mutex<Lane>], schedule: &(Mutex<Schedule>, Condvar)) {
+    while let Some(index) = Schedule::take(schedule) {
+        let bytes = match lanes[index].lock() {
+            Ok(mut lane) => lane.read_next(),
+            // A worker that failed in this lane left it poisoned: the lane
+            // is reported as failed when the run ends.
+            Err(_) => 0,
+        };
+        Schedule::release(schedule, index, bytes);
     }
 }
 
 /// Reads `sources` on the lanes of `plan`, each into its own part of
-/// `sink`, and joins the parts into `sink`. `start` contains what the run found before reading: the errors
-/// and warnings of the walk, and whether it was stopped already.
+/// `sink`, and joins the parts into `sink`. `start` contains what the run
+/// found before reading: the errors and warnings of the walk, and whether
+/// it was stopped already.
 pub(super) fn run(
     sources: Vec<PreparedSource>,
     plan: &Plan,
@@ -153,31 +235,56 @@ pub(super) fn run(
     start: RunSummary,
     sink: &mut dyn RecordSink,
 ) -> RunSummary {
-    let mut lanes: Vec<Vec<(usize, PreparedSource)>> =
-        (0..plan.lanes).map(|_| Vec::new()).collect();
-    for (place, source) in sources.into_iter().enumerate() {
-        lanes[plan.lane_of[place]].push((place, source));
-    }
     let mut options = options.clone();
     options.threads = plan.threads;
-    let options = &options;
-    let finished = std::thread::scope(|scope| {
-        let handles: Vec<_> = lanes
-            .into_iter()
-            .filter_map(|sources| {
-                let mut part = sink.split()?;
-                Some(scope.spawn(move || {
-                    let mut finished = read_lane(sources, options, &mut *part);
-                    finished.part = Some(part);
-                    finished
-                }))
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|handle| handle.join().ok())
-            .collect()
+    let mut grouped: Vec<Vec<(usize, PreparedSource)>> =
+        (0..plan.lanes).map(|_| Vec::new()).collect();
+    for (place, source) in sources.into_iter().enumerate() {
+        grouped[plan.lane_of[place]].push((place, source));
+    }
+    let mut schedule = Schedule {
+        busy: Vec::with_capacity(plan.lanes),
+        inputs_left: Vec::with_capacity(plan.lanes),
+        bytes_left: Vec::with_capacity(plan.lanes),
+    };
+    let mut lanes = Vec::with_capacity(plan.lanes);
+    for sources in grouped {
+        let Some(part) = sink.split() else {
+            continue;
+        };
+        schedule.busy.push(false);
+        schedule.inputs_left.push(sources.len());
+        schedule
+            .bytes_left
+            .push(sources.iter().map(|(_, source)| source.file_bytes()).sum());
+        lanes.push(Mutex::new(Lane {
+            pipeline: Pipeline::for_sources(&options, sources.iter().map(|(_, source)| source)),
+            sources: sources.into(),
+            part,
+            read: Vec::new(),
+        }));
+    }
+    let schedule = (Mutex::new(schedule), Condvar::new());
+    std::thread::scope(|scope| {
+        let mut started = 0;
+        for _ in 0..plan.workers {
+            let worker = std::thread::Builder::new().name("esatls-lane".into());
+            if worker
+                .spawn_scoped(scope, || work(&lanes, &schedule))
+                .is_ok()
+            {
+                started += 1;
+            }
+        }
+        // Should no worker start, this thread reads the lanes.
+        if started == 0 {
+            work(&lanes, &schedule);
+        }
     });
+    let finished = lanes
+        .into_iter()
+        .map(|lane| lane.into_inner().ok().map(Lane::finish))
+        .collect();
     combine(start, finished, sink)
 }
 

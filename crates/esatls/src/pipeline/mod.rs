@@ -406,16 +406,20 @@ impl Pipeline {
     /// consolidated events, message records wait for them and keep their
     /// details (joining compares senders and Message-IDs), and events
     /// that carry the serial number of a text log's appliance join it.
-    fn for_sources(options: &RunOptions, prepared: &[PreparedSource]) -> Self {
+    fn for_sources<'a>(
+        options: &RunOptions,
+        prepared: impl IntoIterator<Item = &'a PreparedSource> + Clone,
+    ) -> Self {
         let mut options = options.clone();
         let consolidated = prepared
-            .iter()
+            .clone()
+            .into_iter()
             .any(|source| source.kind != source::SourceKind::MailLogs);
         options.correlate.expect_consolidated |= consolidated;
         options.correlate.keep_details |= consolidated;
         let mut pipeline = Pipeline::new(options);
         pipeline.text_serials = prepared
-            .iter()
+            .into_iter()
             .filter(|source| source.kind != source::SourceKind::Consolidated)
             .filter_map(|source| source.serial.clone())
             .collect();
@@ -441,35 +445,47 @@ impl Pipeline {
         sources: Vec<PreparedSource>,
         sink: &mut dyn RecordSink,
     ) -> Vec<ReadInput> {
-        let mut read = Vec::with_capacity(sources.len());
-        for (position, source) in sources.into_iter().enumerate() {
-            // After a stop, only the bytes read ahead of a pipe are still
-            // read, because no other copy of them exists.
-            if self.check_stop() && !source.holds_read_ahead() {
-                continue;
-            }
-            let directory = source.directory();
-            let count = self.summary.sources.len();
-            let recognised = self.summary.lines.recognised;
-            let (errors, warnings) = (self.summary.errors.len(), self.summary.warnings.len());
-            self.read_source(source, sink);
-            let listed = self.summary.sources.len() > count;
-            if listed {
-                if let Some(warning) =
-                    foreign_input_warning(&self.summary, self.summary.lines.recognised - recognised)
-                {
-                    self.summary.warnings.push(warning);
-                }
-            }
-            read.push(ReadInput {
-                position,
-                directory,
-                listed,
-                errors: self.summary.errors.len() - errors,
-                warnings: self.summary.warnings.len() - warnings,
-            });
+        sources
+            .into_iter()
+            .enumerate()
+            .filter_map(|(position, source)| self.read_input(position, source, sink))
+            .collect()
+    }
+
+    /// Reads one input, at `position` among the inputs given, and returns
+    /// what it added to the summary; `None` if it is left out because of a
+    /// stop.
+    fn read_input(
+        &mut self,
+        position: usize,
+        source: PreparedSource,
+        sink: &mut dyn RecordSink,
+    ) -> Option<ReadInput> {
+        // After a stop, only the bytes read ahead of a pipe are still read,
+        // because no other copy of them exists.
+        if self.check_stop() && !source.holds_read_ahead() {
+            return None;
         }
-        read
+        let directory = source.directory();
+        let count = self.summary.sources.len();
+        let recognised = self.summary.lines.recognised;
+        let (errors, warnings) = (self.summary.errors.len(), self.summary.warnings.len());
+        self.read_source(source, sink);
+        let listed = self.summary.sources.len() > count;
+        if listed {
+            if let Some(warning) =
+                foreign_input_warning(&self.summary, self.summary.lines.recognised - recognised)
+            {
+                self.summary.warnings.push(warning);
+            }
+        }
+        Some(ReadInput {
+            position,
+            directory,
+            listed,
+            errors: self.summary.errors.len() - errors,
+            warnings: self.summary.warnings.len() - warnings,
+        })
     }
 
     /// Reads one prepared input to its end. Between chunks, and at least
