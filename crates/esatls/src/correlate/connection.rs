@@ -324,6 +324,16 @@ mod tests {
     }
 
     #[test]
+    fn pool_shares_equal_texts() {
+        let mut pool = TextPool::default();
+        let first = pool.get("TLSv1.2");
+        assert!(Arc::ptr_eq(&first, &pool.get("TLSv1.2")));
+        assert!(!Arc::ptr_eq(&first, &pool.get("TLSv1.3")));
+        let long = "x".repeat(MAX_FIELD_BYTES + 10);
+        assert_eq!(pool.get(&long).len(), MAX_FIELD_BYTES);
+    }
+
+    #[test]
     fn success_survives_later_failure() {
         let mut connection = Connection::new(Direction::Inbound, 1, 0);
         connection.open_seen = true;
@@ -333,6 +343,7 @@ mod tests {
                 reason: Some("reset"),
             },
             20,
+            &mut TextPool::default(),
         );
         assert_eq!(connection.final_state(), TlsState::Success);
         assert_eq!(connection.snapshot_at(15).state, TlsState::Success);
