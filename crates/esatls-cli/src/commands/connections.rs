@@ -5,7 +5,7 @@ use std::io::Write;
 use anyhow::{Context, Result};
 
 use esatls::output::csv::{CsvWriter, CONNECTION_COLUMNS};
-use esatls::output::json;
+use esatls::output::record_json;
 use esatls::output::table::ConnectionTable;
 use esatls::record::{ConnectionRecord, Direction, MessageRecord, RecordSink, TlsState};
 
@@ -15,7 +15,8 @@ use crate::exit;
 
 enum Writer<W: Write> {
     Table(ConnectionTable, W),
-    Json(W),
+    /// JSON lines, each built in the buffer first.
+    Json(W, Vec<u8>),
     Csv(CsvWriter<W>),
 }
 
@@ -40,7 +41,7 @@ impl<W: Write> RecordSink for ConnectionSink<W> {
         }
         let result = match &mut self.writer {
             Writer::Table(table, out) => table.flush(out).and_then(|()| out.flush()),
-            Writer::Json(out) => out.flush(),
+            Writer::Json(out, _) => out.flush(),
             Writer::Csv(csv) => csv.flush(),
         };
         if let Err(error) = result {
@@ -67,7 +68,7 @@ impl<W: Write> RecordSink for ConnectionSink<W> {
         }
         let result = match &mut self.writer {
             Writer::Table(table, out) => table.add(out, &record),
-            Writer::Json(out) => json::write_line(out, &record),
+            Writer::Json(out, line) => record_json::write_connection(out, &record, line),
             Writer::Csv(csv) => csv.connection(&record),
         };
         if let Err(error) = result {
@@ -81,7 +82,7 @@ pub fn run(args: ConnectionsArgs) -> Result<u8> {
     let out = stdout();
     let writer = match args.format {
         RecordFormat::Table => Writer::Table(ConnectionTable::new(table_style()), out),
-        RecordFormat::Json => Writer::Json(out),
+        RecordFormat::Json => Writer::Json(out, Vec::new()),
         RecordFormat::Csv => Writer::Csv(
             CsvWriter::new(out, CONNECTION_COLUMNS).context("cannot write to standard output")?,
         ),
@@ -110,7 +111,7 @@ pub fn run(args: ConnectionsArgs) -> Result<u8> {
                 .context("cannot write to standard output")?;
             out
         }
-        Writer::Json(out) => out,
+        Writer::Json(out, _) => out,
         Writer::Csv(csv) => csv
             .into_inner()
             .context("cannot write to standard output")?,

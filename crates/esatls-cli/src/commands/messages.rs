@@ -5,7 +5,7 @@ use std::io::Write;
 use anyhow::{Context, Result};
 
 use esatls::output::csv::{CsvWriter, MESSAGE_COLUMNS};
-use esatls::output::json;
+use esatls::output::record_json;
 use esatls::output::table::MessageTable;
 use esatls::record::{ConnectionRecord, MessageRecord, RecordSink, TlsState};
 
@@ -67,7 +67,8 @@ impl MessageFilter {
 
 enum Writer<W: Write> {
     Table(MessageTable, W),
-    Json(W),
+    /// JSON lines, each built in the buffer first.
+    Json(W, Vec<u8>),
     Csv(CsvWriter<W>),
 }
 
@@ -86,7 +87,7 @@ impl<W: Write> MessageSink<W> {
     fn write(&mut self, record: &MessageRecord) -> std::io::Result<()> {
         match &mut self.writer {
             Writer::Table(table, out) => table.add(out, record),
-            Writer::Json(out) => json::write_line(out, record),
+            Writer::Json(out, line) => record_json::write_message(out, record, line),
             Writer::Csv(csv) => csv.message(record),
         }
     }
@@ -100,7 +101,7 @@ impl<W: Write> MessageSink<W> {
                 table.flush(&mut out)?;
                 out
             }
-            Writer::Json(out) => out,
+            Writer::Json(out, _) => out,
             Writer::Csv(csv) => csv.into_inner()?,
         };
         Ok((self.matched, out))
@@ -130,7 +131,7 @@ impl<W: Write> RecordSink for MessageSink<W> {
         }
         let result = match &mut self.writer {
             Writer::Table(table, out) => table.flush(out).and_then(|()| out.flush()),
-            Writer::Json(out) => out.flush(),
+            Writer::Json(out, _) => out.flush(),
             Writer::Csv(csv) => csv.flush(),
         };
         if let Err(error) = result {
@@ -151,7 +152,7 @@ pub fn run(args: MessagesArgs) -> Result<u8> {
     let out = stdout();
     let writer = match args.format {
         RecordFormat::Table => Writer::Table(MessageTable::new(table_style()), out),
-        RecordFormat::Json => Writer::Json(out),
+        RecordFormat::Json => Writer::Json(out, Vec::new()),
         RecordFormat::Csv => Writer::Csv(
             CsvWriter::new(out, MESSAGE_COLUMNS).context("cannot write to standard output")?,
         ),

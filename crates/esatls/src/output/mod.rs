@@ -3,6 +3,7 @@
 pub mod csv;
 pub mod html;
 pub mod json;
+pub mod record_json;
 pub mod sanitize;
 pub mod table;
 
