@@ -13,6 +13,8 @@
 //!   ([`ChunkEntries::leading`]) continue the entry before the chunk, or
 //!   are entries of their own when there is none.
 
+use std::cell::Cell;
+
 use self_cell::self_cell;
 
 use super::stats::{LineStats, TemplateCounts};
@@ -21,10 +23,23 @@ use crate::event::{parse_event, template::template_of, Event};
 use crate::header::{Header, HeaderParser, Payload, RawTime};
 use crate::input::split_lines;
 
+/// The buffers of a chunk that the run is done with, for the next chunk:
+/// allocating them anew for each chunk on one thread and freeing them on
+/// another costs more than the chunk's parse.
+#[derive(Default)]
+pub(crate) struct Buffers {
+    pub bytes: Vec<u8>,
+    pub entries: Vec<ChunkEntry<'static>>,
+    pub continuations: Vec<&'static str>,
+}
+
 /// Complete lines of one input, as the reading thread took them.
 pub(crate) struct Chunk {
     /// The lines with their terminators.
     pub bytes: Vec<u8>,
+    /// Empty vectors for the chunk's entries and continuation lines.
+    pub entries: Vec<ChunkEntry<'static>>,
+    pub continuations: Vec<&'static str>,
     /// Whether the chunk starts at the input's first byte, whose byte
     /// order mark is not text.
     pub first: bool,
@@ -49,6 +64,9 @@ pub(crate) struct ChunkText {
     /// past the limit cut inside a character), so that its lines are cut
     /// already.
     rebuilt: bool,
+    /// Empty vectors for the entries parsed from the text.
+    spare_entries: Cell<Vec<ChunkEntry<'static>>>,
+    spare_continuations: Cell<Vec<&'static str>>,
 }
 
 impl ChunkText {
@@ -56,33 +74,31 @@ impl ChunkText {
     fn new(chunk: Chunk, max_line: usize) -> ChunkText {
         let Chunk {
             bytes,
+            entries,
+            continuations,
             first,
             truncated,
             truncated_bytes,
             closes_entry,
         } = chunk;
-        match String::from_utf8(bytes) {
-            Ok(text) => ChunkText {
-                text,
-                first,
-                closes_entry,
-                truncated,
-                truncated_bytes,
-                rebuilt: false,
-            },
-            Err(error) => {
-                let mut text = ChunkText {
-                    text: String::new(),
-                    first,
-                    closes_entry,
-                    truncated,
-                    truncated_bytes,
-                    rebuilt: false,
-                };
-                text.rebuild(&error.into_bytes(), max_line);
-                text
-            }
+        let (text, invalid) = match String::from_utf8(bytes) {
+            Ok(text) => (text, None),
+            Err(error) => (String::new(), Some(error.into_bytes())),
+        };
+        let mut text = ChunkText {
+            text,
+            first,
+            closes_entry,
+            truncated,
+            truncated_bytes,
+            rebuilt: false,
+            spare_entries: Cell::new(entries),
+            spare_continuations: Cell::new(continuations),
+        };
+        if let Some(bytes) = invalid {
+            text.rebuild(&bytes, max_line);
         }
+        text
     }
 
     /// Makes the text from `bytes` line by line, as a line by line reader
@@ -104,7 +120,7 @@ impl ChunkText {
     }
 
     /// Returns the buffer of the text, to read another chunk into.
-    pub(crate) fn into_buffer(self) -> Vec<u8> {
+    fn into_buffer(self) -> Vec<u8> {
         self.text.into_bytes()
     }
 }
@@ -165,6 +181,31 @@ self_cell!(
     }
 );
 
+impl ParsedChunk {
+    /// Returns the chunk's buffers, emptied, for the next chunk.
+    pub(crate) fn into_buffers(mut self) -> Buffers {
+        let (entries, continuations) = self.with_dependent_mut(|_, parsed| {
+            (
+                emptied(std::mem::take(&mut parsed.entries)),
+                emptied(std::mem::take(&mut parsed.continuations)),
+            )
+        });
+        Buffers {
+            bytes: self.into_owner().into_buffer(),
+            entries,
+            continuations,
+        }
+    }
+}
+
+/// Returns `items` emptied, as a vector of another lifetime in the same
+/// allocation: the standard library collects a vector of a type the same
+/// size into the vector it iterates.
+fn emptied<T, U>(mut items: Vec<T>) -> Vec<U> {
+    items.clear();
+    items.into_iter().filter_map(|_| None).collect()
+}
+
 /// A line past the limit whose cut falls inside a character: the chunk is
 /// made text line by line, as a line by line reader would.
 struct CutInsideCharacter;
@@ -205,6 +246,9 @@ fn parse_entries<'a>(
     headers: &mut HeaderParser,
 ) -> Result<ChunkEntries<'a>, CutInsideCharacter> {
     let mut out = empty_entries();
+    // Lifetimes only shorten: the vectors are empty.
+    out.entries = owner.spare_entries.take();
+    out.continuations = owner.spare_continuations.take();
     out.entries.reserve(owner.text.len() / 64);
     out.lines.truncated = owner.truncated;
     out.lines.truncated_bytes = owner.truncated_bytes;
@@ -445,6 +489,8 @@ mod tests {
     fn chunk(bytes: &[u8], first: bool) -> Chunk {
         Chunk {
             bytes: bytes.to_vec(),
+            entries: Vec::new(),
+            continuations: Vec::new(),
             first,
             truncated: 0,
             truncated_bytes: 0,
@@ -543,6 +589,22 @@ mod tests {
         let parsed = parse_chunk(chunk(&bytes, false), 1_000, &mut HeaderParser::new());
         assert_eq!(entries_of(&parsed)[0].0, A);
         parsed.with_dependent(|_, entries| assert_eq!(entries.leading.len(), 0));
+    }
+
+    #[test]
+    fn buffers_come_back_empty_with_their_memory() {
+        let text = format!("{A}\nwrapped\n{B}\n");
+        let parsed = parse_chunk(
+            chunk(text.as_bytes(), false),
+            1_000,
+            &mut HeaderParser::new(),
+        );
+        let buffers = parsed.into_buffers();
+        assert!(buffers.entries.is_empty());
+        assert!(buffers.entries.capacity() >= 2);
+        assert!(buffers.continuations.is_empty());
+        assert!(buffers.continuations.capacity() >= 1);
+        assert!(buffers.bytes.starts_with(A.as_bytes()));
     }
 
     #[test]

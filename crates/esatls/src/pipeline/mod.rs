@@ -661,14 +661,14 @@ impl Pipeline {
     }
 
     /// Correlates the entries of a parsed chunk in order, and returns the
-    /// chunk's buffer for the reader to use again.
+    /// chunk's buffers for the reader to use again.
     fn correlate_chunk(
         &mut self,
         mut parsed: chunk::ParsedChunk,
         input: &mut order::InputState,
         source: u32,
         sink: &mut dyn RecordSink,
-    ) -> Vec<u8> {
+    ) -> chunk::Buffers {
         parsed.with_dependent_mut(|_, entries| {
             input.lines.add(&entries.lines);
             input
@@ -710,7 +710,7 @@ impl Pipeline {
             input.line_base += entries.lines.physical;
         });
         self.add_counts(input);
-        parsed.into_owner().into_buffer()
+        parsed.into_buffers()
     }
 
     /// Parses and correlates the entry that waited for the next chunk.

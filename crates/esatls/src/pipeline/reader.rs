@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::Receiver;
 use std::sync::Arc;
 
-use super::chunk::Chunk;
+use super::chunk::{Buffers, Chunk, ChunkEntry};
 use super::source::PreparedSource;
 use super::RunOptions;
 use crate::input::{is_stopped_read, open, Compression, InputError, LineReader};
@@ -58,7 +58,7 @@ pub(crate) struct ChunkReader {
     /// Whether [`ReadMessage::Done`] was handed over.
     done: bool,
     /// Buffers of chunks the run is done with, for the next chunks.
-    recycled: Option<Receiver<Vec<u8>>>,
+    recycled: Option<Receiver<Buffers>>,
     /// Chunks that may be out at once, counting those whose buffer has not
     /// come back on `recycled`; the reader waits for a buffer beyond it, so
     /// that memory stays bounded however far the parsing threads are
@@ -92,30 +92,33 @@ impl ChunkReader {
 
     /// Makes the reader take the buffers that come back on `recycled` for
     /// its next chunks, and keep at most `limit` chunks out at once.
-    pub(crate) fn reuse_buffers(&mut self, recycled: Receiver<Vec<u8>>, limit: usize) {
+    pub(crate) fn reuse_buffers(&mut self, recycled: Receiver<Buffers>, limit: usize) {
         self.recycled = Some(recycled);
         self.limit = limit.max(1);
     }
 
-    /// Returns an empty buffer for the next chunk: that of a chunk that
-    /// came back when there is one, else a new one while fewer than the
+    /// Returns empty buffers for the next chunk: those of a chunk that
+    /// came back when there is one, else new ones while fewer than the
     /// limit are out. Returns `None` when the run no longer takes chunks.
-    fn fresh_buffer(&mut self) -> Option<Vec<u8>> {
-        let mut bytes = None;
+    fn fresh_buffers(&mut self) -> Option<Buffers> {
+        let mut buffers = None;
         if let Some(recycled) = &self.recycled {
-            while let Ok(buffer) = recycled.try_recv() {
+            while let Ok(back) = recycled.try_recv() {
                 self.out = self.out.saturating_sub(1);
-                bytes.get_or_insert(buffer);
+                buffers.get_or_insert(back);
             }
-            if bytes.is_none() && self.out >= self.limit {
-                bytes = Some(recycled.recv().ok()?);
+            if buffers.is_none() && self.out >= self.limit {
+                buffers = Some(recycled.recv().ok()?);
                 self.out = self.out.saturating_sub(1);
             }
         }
-        let mut bytes = bytes.unwrap_or_else(|| Vec::with_capacity(2 * CHUNK_BYTES));
-        bytes.clear();
+        let mut buffers = buffers.unwrap_or_else(|| Buffers {
+            bytes: Vec::with_capacity(2 * CHUNK_BYTES),
+            ..Buffers::default()
+        });
+        buffers.bytes.clear();
         self.out += 1;
-        Some(bytes)
+        Some(buffers)
     }
 
     /// Returns the next chunk, then once how the reading ended, then
@@ -134,9 +137,15 @@ impl ChunkReader {
             Ok(opened) => opened,
             Err(error) => return Some(self.finish(None, Some(error), false)),
         };
-        let Some(mut bytes) = self.fresh_buffer() else {
+        let Some(Buffers {
+            mut bytes,
+            entries,
+            continuations,
+        }) = self.fresh_buffers()
+        else {
             return Some(self.finish(Some(&opened), None, false));
         };
+        let spare = (entries, continuations);
         let mut truncated = 0;
         let mut truncated_bytes = 0;
         loop {
@@ -144,13 +153,13 @@ impl ChunkReader {
                 bytes.extend_from_slice(region);
                 if bytes.len() >= CHUNK_BYTES {
                     self.open = Some(opened);
-                    return Some(self.chunk(bytes, truncated, truncated_bytes, false));
+                    return Some(self.chunk(bytes, spare, truncated, truncated_bytes, false));
                 }
                 continue;
             }
             if !bytes.is_empty() {
                 self.open = Some(opened);
-                return Some(self.chunk(bytes, truncated, truncated_bytes, true));
+                return Some(self.chunk(bytes, spare, truncated, truncated_bytes, true));
             }
             // Checked before each refill of the read buffer (256 KiB), so
             // that a large input stops promptly.
@@ -181,12 +190,15 @@ impl ChunkReader {
     fn chunk(
         &mut self,
         bytes: Vec<u8>,
+        (entries, continuations): (Vec<ChunkEntry<'static>>, Vec<&'static str>),
         truncated: u64,
         truncated_bytes: u64,
         before_read: bool,
     ) -> ReadMessage {
         ReadMessage::Chunk(Chunk {
             bytes,
+            entries,
+            continuations,
             first: std::mem::take(&mut self.first),
             truncated,
             truncated_bytes,
