@@ -182,6 +182,13 @@ impl<'a> Line<'a> {
         let mut start = 0;
         let mut at = 0;
         while at < bytes.len() {
+            // Eight plain bytes at a time, as most text is.
+            if let Some(word) = bytes.get(at..at + 8) {
+                if plain_word(u64::from_le_bytes(word.try_into().unwrap_or([0; 8]))) {
+                    at += 8;
+                    continue;
+                }
+            }
             let byte = bytes[at];
             if (0x20..0x7f).contains(&byte) && byte != b'"' && byte != b'\\' {
                 at += 1;
@@ -221,6 +228,21 @@ impl<'a> Line<'a> {
         // Writing into a vector cannot fail.
         let _ = write!(self.out, "\\u{code:04x}");
     }
+}
+
+/// Returns whether the eight bytes of `word` are all printable ASCII other
+/// than `"` and `\\`, which JSON writes as they are.
+fn plain_word(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |value: u64| value.wrapping_sub(ONES) & !value & HIGH;
+    // A byte below 0x20, or above 0x7e (DEL and every byte of a longer
+    // character).
+    let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGH;
+    let above_tilde = (word.wrapping_add(ONES * (127 - 0x7e)) | word) & HIGH;
+    let quote = has_zero(word ^ (ONES * u64::from(b'"')));
+    let backslash = has_zero(word ^ (ONES * u64::from(b'\\')));
+    below_space | above_tilde | quote | backslash == 0
 }
 
 fn inbound(line: &mut Line<'_>, inbound: &InboundRecord) {
@@ -531,6 +553,18 @@ mod tests {
                 through_serde(&record),
                 "{year} {offset:?}"
             );
+        }
+    }
+
+    #[test]
+    fn plain_words() {
+        assert!(plain_word(u64::from_le_bytes(*b"abc XYZ~")));
+        for special in [b'"', b'\\', 0x1f, 0x7f, 0x80, 0xff, 0, b'\n'] {
+            for at in 0..8 {
+                let mut bytes = *b"abcdefgh";
+                bytes[at] = special;
+                assert!(!plain_word(u64::from_le_bytes(bytes)), "{special} at {at}");
+            }
         }
     }
 
