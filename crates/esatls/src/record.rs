@@ -130,17 +130,17 @@ pub struct InboundRecord {
     pub tls: TlsState,
     pub protocol: Option<Arc<str>>,
     pub cipher: Option<Arc<str>>,
-    pub remote_ip: Option<String>,
-    pub remote_host: Option<String>,
+    pub remote_ip: Option<Arc<str>>,
+    pub remote_host: Option<Arc<str>>,
     /// The TLS failure text when `tls` is `failed`.
-    pub reason: Option<String>,
+    pub reason: Option<Arc<str>>,
 }
 
 /// One recipient of a message and the result of its last delivery attempt.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RecipientRecord {
     pub rid: u32,
-    pub address: Option<String>,
+    pub address: Option<Arc<str>>,
     pub status: RecipientStatus,
     /// TLS state of the connection of the last attempt; `None` when no
     /// attempt used a connection.
@@ -149,13 +149,13 @@ pub struct RecipientRecord {
     pub cipher: Option<Arc<str>>,
     pub cn: Option<Arc<str>>,
     pub dcid: Option<u64>,
-    pub remote_ip: Option<String>,
+    pub remote_ip: Option<Arc<str>>,
     /// Number of delivery attempts (`Delivery start` lines) seen.
     pub attempts: u32,
     /// The remote server's reply from the `Response` line.
-    pub response: Option<String>,
+    pub response: Option<Arc<str>>,
     /// Why the recipient bounced, was delayed or dropped, or why TLS failed.
-    pub reason: Option<String>,
+    pub reason: Option<Arc<str>>,
 }
 
 /// One message and every recipient's result.
@@ -166,9 +166,9 @@ pub struct MessageRecord {
     pub icid: Option<u64>,
     pub started: Option<LogTime>,
     pub finished: Option<LogTime>,
-    pub sender: Option<String>,
-    pub message_id: Option<String>,
-    pub subject: Option<String>,
+    pub sender: Option<Arc<str>>,
+    pub message_id: Option<Arc<str>>,
+    pub subject: Option<Arc<str>>,
     /// Size in bytes from the `ready` line.
     pub size: Option<u64>,
     pub inbound: InboundRecord,
@@ -255,16 +255,16 @@ pub struct ConnectionRecord {
     pub id: u64,
     pub opened: Option<LogTime>,
     pub closed: Option<LogTime>,
-    pub remote_ip: Option<String>,
-    pub remote_host: Option<String>,
-    pub interface: Option<String>,
+    pub remote_ip: Option<Arc<str>>,
+    pub remote_host: Option<Arc<str>>,
+    pub interface: Option<Arc<str>>,
     pub tls: TlsState,
     pub protocol: Option<Arc<str>>,
     pub cipher: Option<Arc<str>>,
     pub cn: Option<Arc<str>>,
     /// The TLS failure text when `tls` is `failed`, or the last connection
     /// error of a delivery connection.
-    pub reason: Option<String>,
+    pub reason: Option<Arc<str>>,
     /// Messages started on an inbound connection, or delivered (started)
     /// over an outbound one.
     pub messages: u64,

@@ -11,9 +11,11 @@ use crate::record::{ConnectionRecord, Direction, Evidence, TlsState};
 /// boundary.
 pub const MAX_FIELD_BYTES: usize = 8_192;
 
-/// Copies `text` into an owned string of at most [`MAX_FIELD_BYTES`].
-pub(crate) fn bounded(text: &str) -> Box<str> {
-    cut(text).into()
+/// Copies `text` into a shared string of at most [`MAX_FIELD_BYTES`]: a
+/// text goes from a line to the state of its connection or message, then
+/// to the records of each message or delivery, without another copy.
+pub(crate) fn bounded(text: &str) -> Arc<str> {
+    Arc::from(cut(text))
 }
 
 /// Returns `text` cut to at most [`MAX_FIELD_BYTES`], at a character
@@ -100,12 +102,12 @@ pub(crate) struct Connection {
     pub close_clock: i64,
     /// Local second of the last line that named this connection.
     pub last_seen: i64,
-    pub remote_ip: Option<Box<str>>,
-    pub remote_host: Option<Box<str>>,
-    pub interface: Option<Box<str>>,
+    pub remote_ip: Option<Arc<str>>,
+    pub remote_host: Option<Arc<str>>,
+    pub interface: Option<Arc<str>>,
     pub tls: ConnectionTls,
     /// Last connection error of a delivery connection.
-    pub error: Option<Box<str>>,
+    pub error: Option<Arc<str>>,
     pub messages: u64,
     /// The MID of the last message counted in `messages`.
     pub last_mid: Option<u64>,
@@ -287,8 +289,8 @@ impl Connection {
         evidence.dedup();
         let success = tls == TlsState::Success;
         let reason = match tls {
-            TlsState::Failed => self.tls.reason.as_deref().map(String::from),
-            _ => self.error.map(String::from),
+            TlsState::Failed => self.tls.reason.clone(),
+            _ => self.error,
         };
         ConnectionRecord {
             host,
@@ -296,9 +298,9 @@ impl Connection {
             id: self.id,
             opened: self.opened,
             closed: self.closed,
-            remote_ip: self.remote_ip.map(String::from),
-            remote_host: self.remote_host.map(String::from),
-            interface: self.interface.map(String::from),
+            remote_ip: self.remote_ip,
+            remote_host: self.remote_host,
+            interface: self.interface,
             tls,
             protocol: self.tls.protocol.filter(|_| success),
             cipher: self.tls.cipher.filter(|_| success),

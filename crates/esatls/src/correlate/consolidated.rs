@@ -18,9 +18,9 @@ pub(crate) struct SideTls {
     /// `None` when the event has no status key for this side.
     pub state: Option<TlsState>,
     /// The status as logged, when it is neither success nor failure.
-    pub status_text: Option<Box<str>>,
-    pub protocol: Option<Box<str>>,
-    pub cipher: Option<Box<str>>,
+    pub status_text: Option<Arc<str>>,
+    pub protocol: Option<Arc<str>>,
+    pub cipher: Option<Arc<str>>,
 }
 
 impl SideTls {
@@ -64,19 +64,19 @@ pub(crate) struct Facts {
     pub dcid: Option<u64>,
     pub start: Option<LogTime>,
     pub end: Option<LogTime>,
-    pub sender: Option<Box<str>>,
-    pub recipients: Vec<Box<str>>,
-    pub subject: Option<Box<str>>,
-    pub message_id: Option<Box<str>>,
+    pub sender: Option<Arc<str>>,
+    pub recipients: Vec<Arc<str>>,
+    pub subject: Option<Arc<str>>,
+    pub message_id: Option<Arc<str>>,
     pub size: Option<u64>,
-    pub source_address: Option<Box<str>>,
-    pub source_host: Option<Box<str>>,
+    pub source_address: Option<Arc<str>>,
+    pub source_host: Option<Arc<str>>,
     pub inbound: SideTls,
     pub outbound: SideTls,
-    pub dane_status: Option<Box<str>>,
-    pub dane_host: Option<Box<str>>,
+    pub dane_status: Option<Arc<str>>,
+    pub dane_host: Option<Arc<str>>,
     pub action: Option<Action<'static>>,
-    pub action_details: Option<Box<str>>,
+    pub action_details: Option<Arc<str>>,
     /// The event lines, kept for `trace`.
     pub evidence: Vec<Evidence>,
 }
@@ -97,7 +97,7 @@ fn static_action(action: Action<'_>) -> Action<'static> {
     }
 }
 
-fn non_empty(text: std::borrow::Cow<'_, str>) -> Option<Box<str>> {
+fn non_empty(text: std::borrow::Cow<'_, str>) -> Option<Arc<str>> {
     let text = text.trim();
     if text.is_empty() {
         None
@@ -207,7 +207,7 @@ impl Facts {
         let status = self.status();
         let reason = match status {
             RecipientStatus::Delivered => None,
-            _ => self.action_details.as_deref().map(String::from),
+            _ => self.action_details.clone(),
         };
         let outbound_state = self.outbound.state;
         let recipients = self
@@ -216,7 +216,7 @@ impl Facts {
             .enumerate()
             .map(|(index, address)| RecipientRecord {
                 rid: index as u32,
-                address: Some(address.to_string()),
+                address: Some(Arc::clone(address)),
                 status,
                 tls: outbound_state,
                 protocol: self.outbound.protocol.as_deref().map(Arc::from),
@@ -237,9 +237,9 @@ impl Facts {
             icid: self.icid,
             started: self.start,
             finished: self.end,
-            sender: self.sender.as_deref().map(String::from),
-            message_id: self.message_id.as_deref().map(String::from),
-            subject: self.subject.as_deref().map(String::from),
+            sender: self.sender.clone(),
+            message_id: self.message_id.clone(),
+            subject: self.subject.clone(),
             size: self.size,
             inbound: InboundRecord {
                 tls: inbound_state,
@@ -255,8 +255,8 @@ impl Facts {
                     .as_deref()
                     .filter(|_| success)
                     .map(Arc::from),
-                remote_ip: self.source_address.as_deref().map(String::from),
-                remote_host: self.source_host.as_deref().map(String::from),
+                remote_ip: self.source_address.clone(),
+                remote_host: self.source_host.clone(),
                 reason: None,
             },
             recipients,
@@ -352,10 +352,7 @@ pub(crate) fn merge(record: &mut MessageRecord, mut facts: Facts) {
         facts.message_id.as_deref(),
         |a, b| bare_id(a) == bare_id(b),
     );
-    record.subject = record
-        .subject
-        .take()
-        .or(facts.subject.as_deref().map(String::from));
+    record.subject = record.subject.take().or(facts.subject.clone());
 
     merge_inbound(record, &facts);
     merge_outbound(record, &facts);
@@ -503,7 +500,7 @@ fn merge_recipients(record: &mut MessageRecord, facts: &Facts) {
         }
         let mut recipient = RecipientRecord {
             rid: next_rid,
-            address: Some(address.to_string()),
+            address: Some(Arc::clone(address)),
             status,
             tls: None,
             protocol: None,

@@ -30,25 +30,25 @@ pub(crate) struct Attempt {
     pub dcid: u64,
     pub second: i64,
     pub tls: TlsSnapshot,
-    pub remote_ip: Option<Box<str>>,
+    pub remote_ip: Option<Arc<str>>,
 }
 
 #[derive(Clone, Debug)]
 pub(crate) struct Recipient {
     pub rid: u32,
-    pub address: Option<Box<str>>,
+    pub address: Option<Arc<str>>,
     pub progress: Progress,
     pub attempts: u32,
     pub attempt: Option<Attempt>,
-    pub response: Option<Box<str>>,
-    pub reason: Option<Box<str>>,
+    pub response: Option<Arc<str>>,
+    pub reason: Option<Arc<str>>,
 }
 
 #[derive(Debug, Default)]
 pub(crate) struct Inbound {
     pub tls: TlsSnapshot,
-    pub remote_ip: Option<Box<str>>,
-    pub remote_host: Option<Box<str>>,
+    pub remote_ip: Option<Arc<str>>,
+    pub remote_host: Option<Arc<str>>,
     /// Whether the state was copied from the message this one was split or
     /// rewritten from; a later `Start MID ... ICID 0` then keeps it.
     pub inherited: bool,
@@ -66,9 +66,9 @@ pub(crate) struct Message {
     /// log time for lines of the same second logged after it.
     pub finish_seen: bool,
     pub last_seen: i64,
-    pub sender: Option<Box<str>>,
-    pub message_id: Option<Box<str>>,
-    pub subject: Option<Box<str>>,
+    pub sender: Option<Arc<str>>,
+    pub message_id: Option<Arc<str>>,
+    pub subject: Option<Arc<str>>,
     pub size: Option<u64>,
     pub inbound: Inbound,
     /// Recipients in the order they were first named; `into_record` sorts
@@ -82,7 +82,7 @@ pub(crate) struct Message {
     /// Addresses of recipients that split copies of this message took over;
     /// the copy reports them, so this record leaves them out unless it has
     /// a result of its own for them.
-    pub moved: Vec<Box<str>>,
+    pub moved: Vec<Arc<str>>,
     /// Whether the message was rewritten into another MID, which takes all
     /// of its recipients over.
     pub rewritten: bool,
@@ -217,17 +217,17 @@ impl Message {
             icid: self.icid,
             started: self.started,
             finished: self.finished,
-            sender: self.sender.map(String::from),
-            message_id: self.message_id.map(String::from),
-            subject: self.subject.map(String::from),
+            sender: self.sender,
+            message_id: self.message_id,
+            subject: self.subject,
             size: self.size,
             inbound: InboundRecord {
                 tls: tls.state,
                 protocol: tls.protocol,
                 cipher: tls.cipher,
-                remote_ip: self.inbound.remote_ip.map(String::from),
-                remote_host: self.inbound.remote_host.map(String::from),
-                reason: tls.reason.as_deref().map(String::from),
+                remote_ip: self.inbound.remote_ip,
+                remote_host: self.inbound.remote_host,
+                reason: tls.reason,
             },
             recipients,
             origin_mid: self.origin.map(|(mid, _)| mid),
@@ -268,22 +268,22 @@ fn recipient_record(recipient: Recipient, finished: bool) -> RecipientRecord {
         ),
         None => (None, None, None, None, None, None, None),
     };
-    let reason = recipient.reason.map(String::from).or(match tls {
-        Some(TlsState::Failed) => tls_reason.as_deref().map(String::from),
+    let reason = recipient.reason.or(match tls {
+        Some(TlsState::Failed) => tls_reason,
         _ => None,
     });
     RecipientRecord {
         rid: recipient.rid,
-        address: recipient.address.map(String::from),
+        address: recipient.address,
         status,
         tls,
         protocol,
         cipher,
         cn,
         dcid,
-        remote_ip: remote_ip.map(String::from),
+        remote_ip,
         attempts: recipient.attempts,
-        response: recipient.response.map(String::from),
+        response: recipient.response,
         reason,
     }
 }

@@ -304,12 +304,12 @@ pub struct Correlator {
 #[derive(Clone, Debug)]
 struct Inheritance {
     tls: connection::TlsSnapshot,
-    remote_ip: Option<Box<str>>,
-    remote_host: Option<Box<str>>,
+    remote_ip: Option<Arc<str>>,
+    remote_host: Option<Arc<str>>,
     icid: Option<u64>,
-    sender: Option<Box<str>>,
-    message_id: Option<Box<str>>,
-    subject: Option<Box<str>>,
+    sender: Option<Arc<str>>,
+    message_id: Option<Arc<str>>,
+    subject: Option<Arc<str>>,
 }
 
 impl Inheritance {
@@ -1475,7 +1475,7 @@ impl State<'_> {
         };
         child.origin = Some((origin, derivation));
         push_evidence(&mut child.evidence, evidence);
-        let taken_over: Vec<Box<str>> = if derivation == Derivation::Split {
+        let taken_over: Vec<Arc<str>> = if derivation == Derivation::Split {
             child
                 .recipients
                 .iter()

@@ -237,9 +237,9 @@ fn plain_word(word: u64) -> bool {
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let has_zero = |value: u64| value.wrapping_sub(ONES) & !value & HIGH;
     // A byte below 0x20, or above 0x7e (DEL and every byte of a longer
-    // character).
+    // character): adding 1 to each byte sets its high bit from 0x7f up.
     let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGH;
-    let above_tilde = (word.wrapping_add(ONES * (127 - 0x7e)) | word) & HIGH;
+    let above_tilde = (word.wrapping_add(ONES) | word) & HIGH;
     let quote = has_zero(word ^ (ONES * u64::from(b'"')));
     let backslash = has_zero(word ^ (ONES * u64::from(b'\\')));
     below_space | above_tilde | quote | backslash == 0
@@ -410,22 +410,22 @@ mod tests {
             icid: Some(0),
             started: Some(time(2026, Some(3_600))),
             finished: Some(time(2026, Some(-19_800))),
-            sender: Some(text.to_string()),
+            sender: Some(text.into()),
             message_id: None,
-            subject: Some(format!("{text}{text}")),
+            subject: Some(format!("{text}{text}").into()),
             size: Some(12),
             inbound: InboundRecord {
                 tls: TlsState::Failed,
                 protocol: Some(Arc::from("TLSv1.2")),
                 cipher: None,
-                remote_ip: Some("192.0.2.7".to_string()),
+                remote_ip: Some("192.0.2.7".into()),
                 remote_host: None,
-                reason: Some(text.to_string()),
+                reason: Some(text.into()),
             },
             recipients: vec![
                 RecipientRecord {
                     rid: 0,
-                    address: Some(text.to_string()),
+                    address: Some(text.into()),
                     status: RecipientStatus::Delivered,
                     tls: Some(TlsState::Success),
                     protocol: Some(Arc::from("TLSv1.3")),
@@ -434,7 +434,7 @@ mod tests {
                     dcid: Some(5),
                     remote_ip: None,
                     attempts: 2,
-                    response: Some(text.to_string()),
+                    response: Some(text.into()),
                     reason: None,
                 },
                 RecipientRecord {
@@ -449,7 +449,7 @@ mod tests {
                     remote_ip: None,
                     attempts: 0,
                     response: None,
-                    reason: Some("4.4.1 timed out".to_string()),
+                    reason: Some("4.4.1 timed out".into()),
                 },
             ],
             origin_mid: Some(3),
@@ -459,7 +459,7 @@ mod tests {
             sources: vec![RecordSource::MailLogs, RecordSource::Consolidated],
             dane: Some(DaneRecord {
                 status: "success".to_string(),
-                host: Some(text.to_string()),
+                host: Some(text.into()),
             }),
             conflicts: vec![Conflict {
                 field: "inbound.tls".to_string(),
@@ -477,14 +477,14 @@ mod tests {
             id: 7,
             opened: Some(time(2026, offset)),
             closed: None,
-            remote_ip: Some(text.to_string()),
+            remote_ip: Some(text.into()),
             remote_host: None,
-            interface: Some(text.to_string()),
+            interface: Some(text.into()),
             tls: TlsState::Unknown,
             protocol: None,
             cipher: None,
             cn: None,
-            reason: Some(text.to_string()),
+            reason: Some(text.into()),
             messages: 3,
             evidence: Vec::new(),
         }

@@ -475,8 +475,8 @@ impl ConnectionTable {
             .unwrap_or_else(|| "-".into());
         let remote = match (&record.remote_ip, &record.remote_host) {
             (Some(ip), Some(host)) => format!("{ip} ({host})"),
-            (Some(ip), None) => ip.clone(),
-            (None, Some(host)) => host.clone(),
+            (Some(ip), None) => ip.to_string(),
+            (None, Some(host)) => host.to_string(),
             (None, None) => "-".into(),
         };
         self.table.add_row(vec![
