@@ -23,6 +23,7 @@ use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::{Condvar, Mutex};
 
+use super::read::{Reading, StartedInput};
 use super::{
     unnamed_directories_warning, Pipeline, PreparedSource, ReadInput, RunOptions, RunSummary,
 };
@@ -125,30 +126,78 @@ struct Finished {
     part: Option<Box<dyn PartSink>>,
 }
 
+/// Chunks a worker reads of a lane before it looks again for the lane
+/// with the most bytes left: about 4 MiB, so that at the end no worker
+/// idles long while another reads a lane's last input.
+const CHUNKS_PER_TURN: usize = 16;
+
+/// Bytes by which a worker prefers the lane it read last to another, so
+/// that lanes do not change processors every turn.
+const AFFINITY_BYTES: u64 = 64 << 20;
+
 /// The appliances of one lane, with the inputs still to read.
 struct Lane {
     pipeline: Pipeline,
     /// The lane's inputs not yet read, first first, with their places
     /// among all the run's inputs.
     sources: VecDeque<(usize, PreparedSource)>,
+    /// The input being read, with what the summary held before it.
+    current: Option<(StartedInput, Reading)>,
     /// The lane's part of the split sink.
     part: Box<dyn PartSink>,
     /// Each input of the lane that was read.
     read: Vec<ReadInput>,
 }
 
+/// What one turn on a lane read.
+struct Turn {
+    bytes: u64,
+    /// Whether an input ended, or was left out.
+    input_ended: bool,
+}
+
 impl Lane {
-    /// Reads the lane's next input, if any, and returns the size of its
-    /// file.
-    fn read_next(&mut self) -> u64 {
-        let Some((place, source)) = self.sources.pop_front() else {
-            return 0;
-        };
-        let bytes = source.file_bytes();
-        if let Some(input) = self.pipeline.read_input(place, source, &mut *self.part) {
-            self.read.push(input);
+    /// Reads some chunks of the lane's input, starting its next input if
+    /// none is open.
+    fn take_turn(&mut self) -> Turn {
+        if self.current.is_none() {
+            let Some((place, source)) = self.sources.pop_front() else {
+                return Turn {
+                    bytes: 0,
+                    input_ended: false,
+                };
+            };
+            let Some(started) = self.pipeline.start_input(place, &source) else {
+                return Turn {
+                    bytes: source.file_bytes(),
+                    input_ended: true,
+                };
+            };
+            let reading = self.pipeline.open_reading(source);
+            self.current = Some((started, reading));
         }
-        bytes
+        let Some((_, reading)) = self.current.as_mut() else {
+            return Turn {
+                bytes: 0,
+                input_ended: false,
+            };
+        };
+        let before = reading.bytes_read();
+        let ended = self
+            .pipeline
+            .read_chunks(reading, CHUNKS_PER_TURN, &mut *self.part);
+        let bytes = reading.bytes_read() - before;
+        if ended {
+            if let Some((started, reading)) = self.current.take() {
+                self.pipeline.close_reading(reading, &mut *self.part);
+                let input = self.pipeline.end_input(started);
+                self.read.push(input);
+            }
+        }
+        Turn {
+            bytes,
+            input_ended: ended,
+        }
     }
 
     fn finish(self) -> Finished {
@@ -176,16 +225,27 @@ struct Schedule {
 }
 
 impl Schedule {
-    /// Returns the free lane with the most bytes left, marked busy; `None`
-    /// when no lane has inputs left; or waits while the lanes with inputs
-    /// left are busy.
-    fn take(schedule: &(Mutex<Schedule>, Condvar)) -> Option<usize> {
+    /// Returns the free lane with the most bytes left, marked busy, where
+    /// `last` (the lane the worker read last) counts [`AFFINITY_BYTES`]
+    /// more; `None` when no lane has inputs left; or waits while the lanes
+    /// with inputs left are busy.
+    fn take(schedule: &(Mutex<Schedule>, Condvar), last: Option<usize>) -> Option<usize> {
         let (lock, freed) = schedule;
         let mut state = lock.lock().ok()?;
         loop {
             let free = (0..state.busy.len())
                 .filter(|&lane| !state.busy[lane] && state.inputs_left[lane] > 0)
-                .max_by_key(|&lane| (state.bytes_left[lane], std::cmp::Reverse(lane)));
+                .max_by_key(|&lane| {
+                    let affinity = if Some(lane) == last {
+                        AFFINITY_BYTES
+                    } else {
+                        0
+                    };
+                    (
+                        state.bytes_left[lane].saturating_add(affinity),
+                        std::cmp::Reverse(lane),
+                    )
+                });
             if let Some(lane) = free {
                 state.busy[lane] = true;
                 return Some(lane);
@@ -197,30 +257,37 @@ impl Schedule {
         }
     }
 
-    /// Marks `lane` free again after one of its inputs, of `bytes`, was
-    /// read.
-    fn release(schedule: &(Mutex<Schedule>, Condvar), lane: usize, bytes: u64) {
+    /// Marks `lane` free again after a turn.
+    fn release(schedule: &(Mutex<Schedule>, Condvar), lane: usize, turn: &Turn) {
         let (lock, freed) = schedule;
         if let Ok(mut state) = lock.lock() {
             state.busy[lane] = false;
-            state.inputs_left[lane] = state.inputs_left[lane].saturating_sub(1);
-            state.bytes_left[lane] = state.bytes_left[lane].saturating_sub(bytes);
+            if turn.input_ended {
+                state.inputs_left[lane] = state.inputs_left[lane].saturating_sub(1);
+            }
+            state.bytes_left[lane] = state.bytes_left[lane].saturating_sub(turn.bytes);
         }
         freed.notify_all();
     }
 }
 
-/// Reads the inputs of the lanes, one input of a free lane at a time,
-/// until none is left.
+/// Reads the inputs of the lanes, a turn on a free lane at a time, until
+/// none is left.
 fn work(lanes: &[Mutex<Lane>], schedule: &(Mutex<Schedule>, Condvar)) {
-    while let Some(index) = Schedule::take(schedule) {
-        let bytes = match lanes[index].lock() {
-            Ok(mut lane) => lane.read_next(),
+    let mut last = None;
+    while let Some(index) = Schedule::take(schedule, last) {
+        let turn = match lanes[index].lock() {
+            Ok(mut lane) => lane.take_turn(),
             // A worker that failed in this lane left it poisoned: the lane
-            // is reported as failed when the run ends.
-            Err(_) => 0,
+            // is reported as failed when the run ends, and its inputs are
+            // given up.
+            Err(_) => Turn {
+                bytes: u64::MAX,
+                input_ended: true,
+            },
         };
-        Schedule::release(schedule, index, bytes);
+        Schedule::release(schedule, index, &turn);
+        last = Some(index);
     }
 }
 
@@ -260,6 +327,7 @@ pub(super) fn run(
         lanes.push(Mutex::new(Lane {
             pipeline: Pipeline::for_sources(&options, sources.iter().map(|(_, source)| source)),
             sources: sources.into(),
+            current: None,
             part,
             read: Vec::new(),
         }));
