@@ -66,6 +66,9 @@ pub(crate) struct ChunkReader {
     limit: usize,
     out: usize,
     first: bool,
+    /// Whether a followed input's last chunk left its last entry open,
+    /// because the chunk was full rather than the data at an end.
+    entry_open: bool,
 }
 
 impl ChunkReader {
@@ -80,6 +83,7 @@ impl ChunkReader {
             limit: usize::MAX,
             out: 0,
             first: true,
+            entry_open: false,
         }
     }
 
@@ -157,7 +161,10 @@ impl ChunkReader {
                 }
                 continue;
             }
-            if !bytes.is_empty() {
+            // A followed input's last entry ends before a read that may
+            // wait for data: a chunk handed over because it was full left
+            // it open, so an empty chunk ends it.
+            if !bytes.is_empty() || self.entry_open {
                 self.open = Some(opened);
                 return Some(self.chunk(bytes, spare, truncated, truncated_bytes, true));
             }
@@ -195,6 +202,7 @@ impl ChunkReader {
         truncated_bytes: u64,
         before_read: bool,
     ) -> ReadMessage {
+        self.entry_open = self.live && !before_read;
         ReadMessage::Chunk(Chunk {
             bytes,
             entries,
@@ -265,5 +273,48 @@ impl ChunkReader {
 impl PreparedSource {
     fn take_head(&mut self) -> Option<(Vec<u8>, Box<dyn Read + Send>)> {
         self.stdin_head.take()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Returns the chunks of `text` as a followed input: each chunk's size
+    /// and whether it ends the last entry.
+    fn live_chunks(text: &[u8]) -> Vec<(usize, bool)> {
+        let options = RunOptions::default();
+        let reader: Box<dyn Read + Send> = Box::new(IoCursor::new(text.to_vec()));
+        let source = PreparedSource::from_reader("live", reader, &options).unwrap();
+        let mut reader = ChunkReader::new(source, options);
+        reader.set_live();
+        let mut chunks = Vec::new();
+        while let Some(message) = reader.next() {
+            if let ReadMessage::Chunk(chunk) = message {
+                chunks.push((chunk.bytes.len(), chunk.closes_entry));
+            }
+        }
+        chunks
+    }
+
+    #[test]
+    fn full_chunk_of_followed_input_is_closed_before_a_read() {
+        let line = b"Mon Mar  2 10:00:00 2026 Info: ICID 1 close\n";
+        // More than the 256 KiB read ahead, so that a later read fills a
+        // chunk.
+        let text: Vec<u8> = line.repeat(900 * 1024 / line.len());
+        let chunks = live_chunks(&text);
+        // Whatever the reads, every chunk that leaves its last entry open
+        // is followed by one that ends it before the next read.
+        assert!(chunks.len() >= 2, "{chunks:?}");
+        assert!(chunks.last().is_some_and(|(_, closes)| *closes));
+        let open_then_closed = chunks
+            .windows(2)
+            .filter(|pair| !pair[0].1)
+            .all(|pair| pair[1].1);
+        assert!(open_then_closed, "{chunks:?}");
+        assert!(chunks.iter().any(|(bytes, closes)| *bytes == 0 && *closes));
+        let total: usize = chunks.iter().map(|(bytes, _)| bytes).sum();
+        assert_eq!(total, text.len());
     }
 }
