@@ -396,6 +396,8 @@ pub struct Pipeline {
     correlator: Correlator,
     summary: RunSummary,
     templates: TemplateCounts,
+    /// The period of the inputs read before the one being read.
+    times_before: LineStats,
     /// Serial numbers that name the appliance of a text mail log read in
     /// this run: a consolidated event with one of them belongs to that
     /// appliance whatever its syslog host.
@@ -434,6 +436,7 @@ impl Pipeline {
             options,
             summary: RunSummary::default(),
             templates: TemplateCounts::default(),
+            times_before: LineStats::default(),
             text_serials: Default::default(),
         }
     }
@@ -579,6 +582,34 @@ mod tests {
         assert!(summary.sources.is_empty());
         assert_eq!(summary.lines.physical, 0);
         assert!(sink.messages.is_empty());
+    }
+
+    #[test]
+    fn late_offset_line_gives_every_earlier_time_its_offset() {
+        // Past the lines read ahead, and over several chunks.
+        let mut log = "Mon Mar  2 10:00:00 2026 Info: a\n".repeat(9_000);
+        log.push_str(&"Mon Mar  2 11:00:00 2026 Info: a\n".repeat(9_000));
+        log.push_str("Mon Mar  2 11:00:00 2026 Info: Time offset from UTC: 3600 seconds\n");
+        for threads in [1, 2] {
+            let options = RunOptions {
+                threads,
+                ..RunOptions::default()
+            };
+            let mut sink = Collect::default();
+            let summary = run_bytes(&[("offset.log", log.as_bytes())], &options, &mut sink);
+            let first = summary.lines.first_time.unwrap();
+            let last = summary.lines.last_time.unwrap();
+            assert_eq!(
+                first.to_string(),
+                "2026-03-02T10:00:00+01:00",
+                "{threads} threads"
+            );
+            assert_eq!(
+                last.to_string(),
+                "2026-03-02T11:00:00+01:00",
+                "{threads} threads"
+            );
+        }
     }
 
     #[test]

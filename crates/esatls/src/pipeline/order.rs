@@ -144,6 +144,10 @@ pub(crate) struct InputState {
     pub summary: SourceSummary,
     /// Counts since they were last taken.
     pub lines: LineStats,
+    /// The earliest and latest time of the input so far: unlike the
+    /// counts, they stay until the input ends, so that a `Time offset from
+    /// UTC` line can give its offset to all the times before it.
+    pub times: LineStats,
     pub templates: TemplateCounts,
     years: YearTracker,
     /// Appliance serial from the latest `Version:` line.
@@ -183,6 +187,7 @@ impl InputState {
             forced_offset: options.utc_offset,
             summary: source.summary(),
             lines: LineStats::default(),
+            times: LineStats::default(),
             templates: TemplateCounts::default(),
             years: source.year_tracker(),
             serial: source.serial.clone(),
@@ -230,7 +235,7 @@ impl InputState {
                 if self.summary.utc_offset.is_none() {
                     self.summary.utc_offset = Some(seconds);
                     if self.forced_offset.is_none() && self.utc_offset.is_none() {
-                        self.lines.offset_earlier_times(seconds);
+                        self.times.offset_earlier_times(seconds);
                     }
                 }
             }
@@ -266,7 +271,7 @@ impl InputState {
         }
         let line_offset = raw.offset.or(offset);
         let time = self.years.resolve(raw).with_offset(line_offset);
-        self.lines.see_time(time);
+        self.times.see_time(time);
         self.last_time = Some((raw, offset, time));
         time
     }

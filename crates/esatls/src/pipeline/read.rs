@@ -212,6 +212,7 @@ impl Pipeline {
         } = reading;
         self.finish_open(&mut input, index, sink);
         self.add_counts(&mut input);
+        self.times_before.see_period(&input.times);
         let Some(finished) = finished else {
             self.summary.errors.push(format!(
                 "input {index}: the reading thread stopped without a summary"
@@ -451,6 +452,9 @@ impl Pipeline {
             }
         }
         self.summary.lines.add(&lines);
+        self.summary
+            .lines
+            .set_period(&self.times_before, &input.times);
         self.templates.merge(templates);
         self.summary.lines.fill_maps();
         // Sorting the templates after every chunk would cost more than the

@@ -70,6 +70,30 @@ impl LineStats {
         }
     }
 
+    /// Widens the period to take in that of `other`.
+    pub(crate) fn see_period(&mut self, other: &LineStats) {
+        for time in [other.first_time, other.last_time].into_iter().flatten() {
+            self.see_time(time);
+        }
+    }
+
+    /// Sets the period to that of the times of `before` and `current`
+    /// together.
+    pub(crate) fn set_period(&mut self, before: &LineStats, current: &LineStats) {
+        let mut period = LineStats::default();
+        let times = [
+            before.first_time,
+            before.last_time,
+            current.first_time,
+            current.last_time,
+        ];
+        for time in times.into_iter().flatten() {
+            period.see_time(time);
+        }
+        self.first_time = period.first_time;
+        self.last_time = period.last_time;
+    }
+
     /// Gives `offset` to the times seen so far that have none: the lines of
     /// a file before its `Time offset from UTC` header (its first lines,
     /// when nothing was read ahead to learn the offset from).
