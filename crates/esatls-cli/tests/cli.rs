@@ -2604,6 +2604,47 @@ fn two_appliance_logs() -> tempfile::TempDir {
 }
 
 #[test]
+fn appliance_named_in_two_lanes_is_read_once() {
+    // esa1's file holds, after its own lines, lines of esa2 for a
+    // connection that esa2's own file opens.
+    let dir = tempfile::tempdir().unwrap();
+    let later = "Tue Mar 12 09:00:00 2024 Info: ";
+    let earlier = "Tue Mar 12 08:00:00 2024 Info: ";
+    let mut esa1 = vec![format!("{later}Version: 15.0.0-104 SN: 1111-AAAA")];
+    esa1.extend((10..14).map(|icid| format!("{later}ICID {icid} close")));
+    esa1.push(format!("{later}Version: 15.0.0-104 SN: 2222-BBBB"));
+    esa1.push(format!(
+        "{later}ICID 5 TLS success protocol TLSv1.3 cipher TLS_AES_256_GCM_SHA384"
+    ));
+    esa1.push(format!("{later}ICID 5 close"));
+    let esa2 = [
+        format!("{earlier}Version: 15.0.0-104 SN: 2222-BBBB"),
+        format!(
+            "{earlier}New SMTP ICID 5 interface Data 1 (192.0.2.10) address 192.0.2.55 \
+             reverse dns host mail.example.org verified yes"
+        ),
+    ];
+    for (name, lines, stamp) in [
+        ("esa1", &esa1[..], "20240312T090000"),
+        ("esa2", &esa2[..], "20240312T080000"),
+    ] {
+        let directory = dir.path().join(name);
+        std::fs::create_dir(&directory).unwrap();
+        let file = directory.join(format!("mail_logs.@{stamp}.s"));
+        std::fs::write(file, lines.join("\n") + "\n").unwrap();
+    }
+    let root = dir.path().to_path_buf();
+    let parallel = report(std::slice::from_ref(&root));
+    let one = esatls_paths(&["report", "--format", "json", "--threads", "1"], &[root]);
+    let one: Value = serde_json::from_slice(&one.stdout).unwrap();
+    assert_eq!(parallel, one);
+    assert_eq!(
+        parallel["inbound"]["connections"],
+        serde_json::json!({"total": 5, "success": 1, "failed": 0, "none": 0, "unknown": 4})
+    );
+}
+
+#[test]
 fn appliances_read_in_parallel_add_up() {
     let dir = two_appliance_logs();
     let root = dir.path().to_path_buf();

@@ -420,6 +420,14 @@ impl Correlator {
         id
     }
 
+    /// Returns the names of the appliances read so far.
+    pub fn appliance_names(&self) -> Vec<Option<String>> {
+        self.appliances
+            .iter()
+            .map(|appliance| appliance.name.as_deref().map(String::from))
+            .collect()
+    }
+
     /// Returns the name of an appliance.
     pub fn appliance_name(&self, id: ApplianceId) -> Option<&Arc<str>> {
         self.appliances.get(id.0 as usize)?.name.as_ref()

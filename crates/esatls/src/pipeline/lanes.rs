@@ -295,13 +295,19 @@ fn work(lanes: &[Mutex<Lane>], schedule: &(Mutex<Schedule>, Condvar)) {
 /// `sink`, and joins the parts into `sink`. `start` contains what the run
 /// found before reading: the errors and warnings of the walk, and whether
 /// it was stopped already.
+/// The lines of one appliance reached two lanes, which then kept two
+/// records of its connections and messages; the lanes' records must be
+/// dropped.
+#[derive(Debug)]
+pub(super) struct SharedAppliance;
+
 pub(super) fn run(
     sources: Vec<PreparedSource>,
     plan: &Plan,
     options: &RunOptions,
     start: RunSummary,
     sink: &mut dyn RecordSink,
-) -> RunSummary {
+) -> Result<RunSummary, SharedAppliance> {
     let mut options = options.clone();
     options.threads = plan.threads;
     let mut grouped: Vec<Vec<(usize, PreparedSource)>> =
@@ -349,11 +355,25 @@ pub(super) fn run(
             work(&lanes, &schedule);
         }
     });
+    let lanes: Vec<Option<Lane>> = lanes
+        .into_iter()
+        .map(|lane| lane.into_inner().ok())
+        .collect();
+    // The plan knows a file's appliance from its first lines only; a file
+    // can name another appliance further on.
+    let mut lane_of_appliance = std::collections::HashMap::new();
+    for (index, lane) in lanes.iter().enumerate() {
+        for name in lane.iter().flat_map(|lane| lane.pipeline.appliance_names()) {
+            if *lane_of_appliance.entry(name).or_insert(index) != index {
+                return Err(SharedAppliance);
+            }
+        }
+    }
     let finished = lanes
         .into_iter()
-        .map(|lane| lane.into_inner().ok().map(Lane::finish))
+        .map(|lane| lane.map(Lane::finish))
         .collect();
-    combine(start, finished, sink)
+    Ok(combine(start, finished, sink))
 }
 
 /// One input as the combined summary lists it.

@@ -34,7 +34,7 @@ pub const PROGRESS_INTERVAL: std::time::Duration = std::time::Duration::from_sec
 /// Templates kept in the summary while a run goes on; the full sorted list
 /// is made at the end.
 const TOP_TEMPLATES_LIVE: usize = 50;
-use crate::input::{expand_inputs, StopHandle, DEFAULT_MAX_LINE_BYTES};
+use crate::input::{expand_inputs, DiscoveredInput, StopHandle, DEFAULT_MAX_LINE_BYTES};
 use crate::record::RecordSink;
 
 /// Settings of a run.
@@ -184,12 +184,30 @@ pub fn run(paths: &[PathBuf], options: &RunOptions, sink: &mut dyn RecordSink) -
     let plan = sink.split().and_then(|_| lanes::plan(&prepared, options));
     if let Some(plan) = plan {
         let start = RunSummary {
-            errors,
-            warnings,
+            errors: errors.clone(),
+            warnings: warnings.clone(),
             interrupted,
             ..RunSummary::default()
         };
-        return lanes::run(prepared, &plan, options, start, sink);
+        let discovered: Vec<DiscoveredInput> =
+            prepared.iter().map(PreparedSource::discovered).collect();
+        match lanes::run(prepared, &plan, options, start, sink) {
+            Ok(summary) => return summary,
+            Err(lanes::SharedAppliance) => {
+                // An appliance's lines reached two lanes (a file that holds
+                // lines of a second appliance after its first): the lanes'
+                // records are dropped and the inputs are read again, one
+                // after the other.
+                prepared = Vec::new();
+                for input in discovered {
+                    match PreparedSource::prepare(input, options) {
+                        Ok(source) => prepared.push(source),
+                        Err(error) => errors.push(error.to_string()),
+                    }
+                }
+                source::sort_chronologically(&mut prepared);
+            }
+        }
     }
     let mut pipeline = Pipeline::for_sources(options, &prepared);
     pipeline.summary.errors = errors;
@@ -427,6 +445,11 @@ impl Pipeline {
             .filter_map(|source| source.serial.clone())
             .collect();
         pipeline
+    }
+
+    /// Returns the names of the appliances whose lines were read.
+    fn appliance_names(&self) -> Vec<Option<String>> {
+        self.correlator.appliance_names()
     }
 
     pub fn new(options: RunOptions) -> Self {

@@ -381,6 +381,14 @@ impl PreparedSource {
         })
     }
 
+    /// Returns the input as it was found, to prepare it again.
+    pub(crate) fn discovered(&self) -> DiscoveredInput {
+        DiscoveredInput {
+            origin: self.origin.clone(),
+            walked_from: self.walked_from.clone(),
+        }
+    }
+
     /// Returns the name of the directory below the walked root that holds
     /// this file (`esa1` for `logs/esa1/mail.current` found by walking
     /// `logs`): the layout of a directory per appliance.
