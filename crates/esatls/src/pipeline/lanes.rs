@@ -131,9 +131,10 @@ struct Finished {
 /// idles long while another reads a lane's last input.
 const CHUNKS_PER_TURN: usize = 16;
 
-/// Bytes by which a worker prefers the lane it read last to another, so
-/// that lanes do not change processors every turn.
-const AFFINITY_BYTES: u64 = 64 << 20;
+/// Part of a lane's bytes, on average, by which a worker prefers the lane
+/// it read last to another, so that lanes do not change processors every
+/// turn: an eighth.
+const AFFINITY_PART: u64 = 8;
 
 /// The appliances of one lane, with the inputs still to read.
 struct Lane {
@@ -141,8 +142,9 @@ struct Lane {
     /// The lane's inputs not yet read, first first, with their places
     /// among all the run's inputs.
     sources: VecDeque<(usize, PreparedSource)>,
-    /// The input being read, with what the summary held before it.
-    current: Option<(StartedInput, Reading)>,
+    /// The input being read, with what the summary held before it and
+    /// the size of its file.
+    current: Option<(StartedInput, Reading, u64)>,
     /// The lane's part of the split sink.
     part: Box<dyn PartSink>,
     /// Each input of the lane that was read.
@@ -151,6 +153,8 @@ struct Lane {
 
 /// What one turn on a lane read.
 struct Turn {
+    /// Bytes read from the files as they are stored, as the lanes'
+    /// sizes are measured.
     bytes: u64,
     /// Whether an input ended, or was left out.
     input_ended: bool,
@@ -173,22 +177,28 @@ impl Lane {
                     input_ended: true,
                 };
             };
+            let size = source.file_bytes();
             let reading = self.pipeline.open_reading(source);
-            self.current = Some((started, reading));
+            self.current = Some((started, reading, size));
         }
-        let Some((_, reading)) = self.current.as_mut() else {
+        let Some((_, reading, size)) = self.current.as_mut() else {
             return Turn {
                 bytes: 0,
                 input_ended: false,
             };
         };
-        let before = reading.bytes_read();
+        let before = reading.file_offset();
         let ended = self
             .pipeline
             .read_chunks(reading, CHUNKS_PER_TURN, &mut *self.part);
-        let bytes = reading.bytes_read() - before;
+        // A file ended is read to its size, whatever its reader counted.
+        let bytes = if ended {
+            size.saturating_sub(before)
+        } else {
+            reading.file_offset().saturating_sub(before)
+        };
         if ended {
-            if let Some((started, reading)) = self.current.take() {
+            if let Some((started, reading, _)) = self.current.take() {
                 self.pipeline.close_reading(reading, &mut *self.part);
                 let input = self.pipeline.end_input(started);
                 self.read.push(input);
@@ -222,13 +232,15 @@ struct Schedule {
     busy: Vec<bool>,
     inputs_left: Vec<usize>,
     bytes_left: Vec<u64>,
+    /// Bytes by which a worker prefers the lane it read last.
+    affinity: u64,
 }
 
 impl Schedule {
     /// Returns the free lane with the most bytes left, marked busy, where
-    /// `last` (the lane the worker read last) counts [`AFFINITY_BYTES`]
-    /// more; `None` when no lane has inputs left; or waits while the lanes
-    /// with inputs left are busy.
+    /// `last` (the lane the worker read last) counts the affinity more;
+    /// `None` when no lane has inputs left; or waits while the lanes with
+    /// inputs left are busy.
     fn take(schedule: &(Mutex<Schedule>, Condvar), last: Option<usize>) -> Option<usize> {
         let (lock, freed) = schedule;
         let mut state = lock.lock().ok()?;
@@ -237,7 +249,7 @@ impl Schedule {
                 .filter(|&lane| !state.busy[lane] && state.inputs_left[lane] > 0)
                 .max_by_key(|&lane| {
                     let affinity = if Some(lane) == last {
-                        AFFINITY_BYTES
+                        state.affinity
                     } else {
                         0
                     };
@@ -319,6 +331,7 @@ pub(super) fn run(
         busy: Vec::with_capacity(plan.lanes),
         inputs_left: Vec::with_capacity(plan.lanes),
         bytes_left: Vec::with_capacity(plan.lanes),
+        affinity: 0,
     };
     let mut lanes = Vec::with_capacity(plan.lanes);
     for sources in grouped {
@@ -338,6 +351,8 @@ pub(super) fn run(
             read: Vec::new(),
         }));
     }
+    let total: u64 = schedule.bytes_left.iter().sum();
+    schedule.affinity = total / (schedule.bytes_left.len().max(1) as u64 * AFFINITY_PART);
     let schedule = (Mutex::new(schedule), Condvar::new());
     std::thread::scope(|scope| {
         let mut started = 0;

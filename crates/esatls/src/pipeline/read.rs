@@ -35,14 +35,13 @@ pub(super) struct Reading {
     finished: Option<Box<reader::Finished>>,
     /// Whether the input has ended.
     done: bool,
-    /// Bytes of the chunks read so far.
-    bytes_read: u64,
 }
 
 impl Reading {
-    /// Returns the bytes of lines read so far.
-    pub(super) fn bytes_read(&self) -> u64 {
-        self.bytes_read
+    /// Returns the bytes read so far from the file as it is stored, which
+    /// are compressed bytes for a compressed file.
+    pub(super) fn file_offset(&self) -> u64 {
+        self.reader.file_offset()
     }
 }
 
@@ -164,7 +163,6 @@ impl Pipeline {
             recycle,
             finished: None,
             done: false,
-            bytes_read: 0,
         }
     }
 
@@ -184,7 +182,6 @@ impl Pipeline {
             };
             match message {
                 reader::ReadMessage::Chunk(chunk) => {
-                    reading.bytes_read += chunk.bytes.len() as u64;
                     let parsed = chunk::parse_chunk(chunk, max_line, &mut reading.headers);
                     let buffers =
                         self.correlate_chunk(parsed, &mut reading.input, reading.index, sink);

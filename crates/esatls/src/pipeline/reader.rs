@@ -125,6 +125,19 @@ impl ChunkReader {
         Some(buffers)
     }
 
+    /// Returns the bytes read so far from the file as it is stored:
+    /// compressed bytes for a compressed file.
+    pub(crate) fn file_offset(&self) -> u64 {
+        match &self.open {
+            Some(Open {
+                compressed_read: Some(count),
+                ..
+            }) => count.load(Ordering::Relaxed),
+            Some(opened) => opened.lines.offset(),
+            None => 0,
+        }
+    }
+
     /// Returns the next chunk, then once how the reading ended, then
     /// `None`. A chunk holds the complete lines read so far: it is handed
     /// over when it is full, or before a read that may wait for data, so
