@@ -1,5 +1,7 @@
 //! A small forward-only scanner over the text of one log entry.
 
+use super::text::{RidList, INLINE_RIDS};
+
 /// Scans `text` from left to right. Every method either consumes what it
 /// matched and returns it, or leaves the position unchanged.
 #[derive(Clone, Copy, Debug)]
@@ -121,35 +123,60 @@ impl<'a> Cursor<'a> {
         rest
     }
 
-    /// Consumes a Python-style list of integers, `[0, 1, 2]`, and returns the
-    /// text between the brackets.
-    pub(crate) fn int_list(&mut self) -> Option<&'a str> {
+    /// Consumes a Python-style list of `u32` values, `[0, 1, 2]`, as a
+    /// recipient list.
+    pub(crate) fn rid_list(&mut self) -> Option<RidList<'a>> {
+        let (body, ids) = self.checked_list()?;
+        Some(match ids {
+            Some(ids) => RidList::with_ids(body, ids),
+            None => RidList::new(body),
+        })
+    }
+
+    /// Consumes a list of integers and returns its text, with its values
+    /// when the list was checked byte by byte.
+    fn checked_list(&mut self) -> Option<(&'a str, Option<ReadIds>)> {
         let inner = self.rest.strip_prefix('[')?;
         let close = inner.bytes().position(|byte| byte == b']')?;
         let body = &inner[..close];
-        let valid = match plain_int_list(body.as_bytes()) {
-            Some(valid) => valid,
-            None => body.split(',').all(|item| {
-                let item = item.trim();
-                !item.is_empty()
-                    && item.len() <= 10
-                    && item.bytes().all(|b| b.is_ascii_digit())
-                    && item.parse::<u32>().is_ok()
-            }),
+        let ids = match plain_int_list(body.as_bytes()) {
+            Some(ids) => Some(ids?),
+            None => {
+                let valid = body.split(',').all(|item| {
+                    let item = item.trim();
+                    !item.is_empty()
+                        && item.len() <= 10
+                        && item.bytes().all(|b| b.is_ascii_digit())
+                        && item.parse::<u32>().is_ok()
+                });
+                if !valid {
+                    return None;
+                }
+                None
+            }
         };
-        if !valid {
-            return None;
-        }
         self.rest = &inner[close + 1..];
-        Some(body)
+        Some((body, ids))
     }
+}
+
+/// The values of a list checked byte by byte: the first ones, and how many
+/// there are.
+pub(crate) struct ReadIds {
+    pub first: [u32; INLINE_RIDS],
+    pub count: usize,
 }
 
 /// Checks a list of digits, commas and spaces, as the appliance writes it,
 /// byte by byte: every item between commas must be a `u32` with spaces
 /// around it at most. Returns `None` for a list with any other byte, which
-/// the slower general check takes.
-fn plain_int_list(body: &[u8]) -> Option<bool> {
+/// the slower general check takes, `Some(None)` for an invalid list, and
+/// the values of a valid one.
+fn plain_int_list(body: &[u8]) -> Option<Option<ReadIds>> {
+    let mut ids = ReadIds {
+        first: [0; INLINE_RIDS],
+        count: 0,
+    };
     let mut value: u64 = 0;
     let mut digits = 0;
     // Whether the item has ended with a space after its digits.
@@ -158,25 +185,39 @@ fn plain_int_list(body: &[u8]) -> Option<bool> {
         match byte {
             b'0'..=b'9' => {
                 if ended {
-                    return Some(false);
+                    return Some(None);
                 }
                 digits += 1;
                 value = value * 10 + u64::from(byte - b'0');
                 if digits > 10 {
-                    return Some(false);
+                    return Some(None);
                 }
             }
             b' ' => ended = digits > 0,
             b',' => {
-                if digits == 0 || value > u64::from(u32::MAX) {
-                    return Some(false);
-                }
+                let Some(id) = u32::try_from(value).ok().filter(|_| digits > 0) else {
+                    return Some(None);
+                };
+                ids.push(id);
                 (value, digits, ended) = (0, 0, false);
             }
             _ => return None,
         }
     }
-    Some(digits > 0 && value <= u64::from(u32::MAX))
+    let Some(id) = u32::try_from(value).ok().filter(|_| digits > 0) else {
+        return Some(None);
+    };
+    ids.push(id);
+    Some(Some(ids))
+}
+
+impl ReadIds {
+    fn push(&mut self, id: u32) {
+        if let Some(slot) = self.first.get_mut(self.count) {
+            *slot = id;
+        }
+        self.count += 1;
+    }
 }
 
 #[cfg(test)]
@@ -200,11 +241,45 @@ mod tests {
 
     #[test]
     fn lists() {
+        let ids = |text: &str| {
+            Cursor::new(text)
+                .rid_list()
+                .map(|list| list.iter().collect::<Vec<u32>>())
+        };
         let mut cursor = Cursor::new("[0, 1, 22] rest");
-        assert_eq!(cursor.int_list(), Some("0, 1, 22"));
+        let list = cursor.rid_list().unwrap();
+        assert_eq!(list.iter().collect::<Vec<u32>>(), vec![0, 1, 22]);
         assert_eq!(cursor.rest(), " rest");
-        assert_eq!(Cursor::new("[]").int_list(), None);
-        assert_eq!(Cursor::new("[0, x]").int_list(), None);
-        assert_eq!(Cursor::new("[0, 4294967296]").int_list(), None);
+        assert_eq!(ids("[]"), None);
+        assert_eq!(ids("[0, x]"), None);
+        assert_eq!(ids("[0, 4294967296]"), None);
+        assert_eq!(ids("[1,2, 3 ,4, 5]"), Some(vec![1, 2, 3, 4, 5]));
+        assert_eq!(ids("[ 7 ]"), Some(vec![7]));
+        assert_eq!(ids("[\t7]"), Some(vec![7]));
+        assert_eq!(ids("[0, ,1]"), None);
+        assert_eq!(ids("[4294967295]"), Some(vec![u32::MAX]));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn rid_lists_read_as_split_and_parse(body in "[0-9 ,\t]{0,30}") {
+            let valid = body.split(',').all(|item| {
+                let item = item.trim();
+                !item.is_empty()
+                    && item.len() <= 10
+                    && item.bytes().all(|b| b.is_ascii_digit())
+                    && item.parse::<u32>().is_ok()
+            });
+            let expected = valid.then(|| {
+                body.split(',')
+                    .map(|item| item.trim().parse::<u32>().unwrap())
+                    .collect::<Vec<u32>>()
+            });
+            let text = format!("[{body}]");
+            let got = Cursor::new(&text)
+                .rid_list()
+                .map(|list| list.iter().collect::<Vec<u32>>());
+            proptest::prop_assert_eq!(got, expected);
+        }
     }
 }

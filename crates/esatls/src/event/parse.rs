@@ -367,7 +367,7 @@ fn mid_event(mut cursor: Cursor<'_>) -> Option<Event<'_>> {
                 cursor = peek;
             }
             None => {
-                let rids = RidList::new(cursor.int_list()?);
+                let rids = cursor.rid_list()?;
                 cursor.spaces();
                 if !cursor.eat("Response") {
                     return None;
@@ -464,7 +464,7 @@ fn mid_detail(mid: u64, mut cursor: Cursor<'_>) -> Option<Event<'_>> {
             if !cursor.eat("RID ") {
                 return None;
             }
-            let rids = RidList::new(cursor.int_list()?);
+            let rids = cursor.rid_list()?;
             if !cursor.rest().trim_start().starts_with("pending till") {
                 return None;
             }
@@ -550,7 +550,7 @@ fn to_rid_list<'a>(cursor: &mut Cursor<'a>) -> Option<RidList<'a>> {
         return None;
     }
     cursor.eat("RID ");
-    Some(RidList::new(cursor.int_list()?))
+    Some(cursor.rid_list()?)
 }
 
 /// Parses `DCID d MID m to RID [list]`.
@@ -674,7 +674,7 @@ fn bounce_or_delay(mut cursor: Cursor<'_>, bounced: bool) -> Option<Event<'_>> {
 /// Parses one recipient id, bare (`0`) or as a list (`[0, 1]`).
 fn single_rid<'a>(cursor: &mut Cursor<'a>) -> Option<RidList<'a>> {
     if cursor.rest().starts_with('[') {
-        let rids = RidList::new(cursor.int_list()?);
+        let rids = cursor.rid_list()?;
         cursor.spaces();
         return Some(rids);
     }

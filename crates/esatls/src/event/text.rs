@@ -107,7 +107,7 @@ pub struct RidList<'a> {
 }
 
 /// Most ids a [`RidList`] keeps read; nearly every list is shorter.
-const INLINE_RIDS: usize = 4;
+pub(crate) const INLINE_RIDS: usize = 4;
 
 impl<'a> RidList<'a> {
     /// Wraps the text between the brackets. The caller has checked that it
@@ -128,6 +128,19 @@ impl<'a> RidList<'a> {
             list.inline_count += 1;
         }
         list
+    }
+
+    /// Wraps the text between the brackets with the ids already read
+    /// from it.
+    pub(crate) fn with_ids(body: &'a str, ids: super::cursor::ReadIds) -> RidList<'a> {
+        if ids.count > INLINE_RIDS {
+            return RidList::new(body);
+        }
+        RidList {
+            body,
+            inline: ids.first,
+            inline_count: ids.count as u8,
+        }
     }
 
     /// Iterates over the recipient ids.

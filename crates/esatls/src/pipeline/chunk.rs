@@ -298,22 +298,22 @@ fn parse_entries<'a>(
             out.lines.blank += 1;
             continue;
         }
-        let header = match headers.parse(line) {
-            Some(header) => Some((header, line)),
-            None => {
-                // A header behind junk (an indent, NUL padding left by a
-                // crash, a byte order mark where files were joined, a
-                // terminal escape) starts an entry too.
-                let stripped = strip_leading_junk(line);
-                if stripped.len() < line.len() {
-                    headers.parse(stripped).map(|header| (header, stripped))
-                } else {
-                    None
-                }
+        // The header stays where the parse wrote it: moving it into a
+        // tuple cost more than the parse.
+        let mut text = line;
+        let mut header = headers.parse(line);
+        if header.is_none() {
+            // A header behind junk (an indent, NUL padding left by a
+            // crash, a byte order mark where files were joined, a terminal
+            // escape) starts an entry too.
+            let stripped = strip_leading_junk(line);
+            if stripped.len() < line.len() {
+                header = headers.parse(stripped);
+                text = stripped;
             }
-        };
+        }
         match header {
-            Some((header, text)) => {
+            Some(header) => {
                 if let Some(done) = open.take() {
                     finish_entry(&mut out, &done);
                 }
