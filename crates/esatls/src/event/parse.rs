@@ -550,7 +550,7 @@ fn to_rid_list<'a>(cursor: &mut Cursor<'a>) -> Option<RidList<'a>> {
         return None;
     }
     cursor.eat("RID ");
-    Some(cursor.rid_list()?)
+    cursor.rid_list()
 }
 
 /// Parses `DCID d MID m to RID [list]`.
