@@ -34,3 +34,9 @@ fn main() -> ExitCode {
         }
     }
 }
+
+// mimalloc rather than the system allocator: `report` on 1 GB of logs
+// took 0.78 s against 0.82 s, and `messages --format json` 1.29 s against
+// 1.47 s (2 CPUs, bench/compare.sh), for a peak of 107 MB against 62 MB.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
