@@ -97,9 +97,9 @@ impl<'a> Cursor<'a> {
         if self.rest.is_empty() {
             return None;
         }
-        // Words are short: a plain loop finds their end sooner than a
-        // vectorised search, whose setup costs more than the word.
-        let (word, rest) = match self.rest.bytes().position(|byte| byte == b' ') {
+        // Words are short: eight bytes at a time find their end sooner than
+        // a vectorised search, whose setup costs more than the word.
+        let (word, rest) = match crate::header::first_space(self.rest.as_bytes()) {
             // The space is ASCII, so both sides are on character boundaries.
             Some(at) => (&self.rest[..at], &self.rest[at + 1..]),
             None => (self.rest, ""),

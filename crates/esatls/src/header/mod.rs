@@ -533,12 +533,35 @@ fn cef_behind_tag(text: &str) -> Option<&str> {
     // header, and the first word of most entries is three bytes long. A
     // tag ends with a colon, and most first words do not.
     let bytes = text.as_bytes();
-    let space = bytes.iter().position(|&b| b == b' ')?;
+    let space = first_space(bytes)?;
     if space < 2 || bytes[space - 1] != b':' {
         return None;
     }
     let after = text[space + 1..].trim_start();
     after.starts_with("CEF:").then_some(after)
+}
+
+/// Returns the position of the first space in `bytes`, looking at eight
+/// bytes at once while there are eight.
+#[inline]
+pub(crate) fn first_space(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut at = 0;
+    while let Some(word) = bytes.get(at..at + 8) {
+        let word = u64::from_le_bytes(word.try_into().unwrap_or([0; 8])) ^ (ONES * u64::from(b' '));
+        // The lowest byte that was a space is the lowest zero byte, and the
+        // lowest bit this sets is in it (borrows only affect higher bytes).
+        let zero = word.wrapping_sub(ONES) & !word & HIGH;
+        if zero != 0 {
+            return Some(at + zero.trailing_zeros() as usize / 8);
+        }
+        at += 8;
+    }
+    bytes[at..]
+        .iter()
+        .position(|&byte| byte == b' ')
+        .map(|found| at + found)
 }
 
 /// Parses ` Level: text` or `Level: text` (the leading space is optional).
@@ -588,6 +611,28 @@ mod tests {
             Payload::Text { text, .. } => text,
             other => panic!("expected text payload, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn first_space_anywhere() {
+        for text in [
+            "",
+            "x",
+            "abcdefgh",
+            "abcdefghijklmnop",
+            "\u{e9}\u{e9}\u{e9}\u{e9}x",
+        ] {
+            assert_eq!(first_space(text.as_bytes()), None, "{text:?}");
+        }
+        for at in 0..20 {
+            let mut text = "x".repeat(20);
+            text.replace_range(at..=at, " ");
+            text.push(' ');
+            assert_eq!(first_space(text.as_bytes()), Some(at));
+        }
+        // Bytes just above and below a space.
+        assert_eq!(first_space(b"\x1f!\x21\x20\xa0 "), Some(3));
+        assert_eq!(first_space(b"\xa0\xa0\xa0\xa0\xa0\xa0\xa0\xa0 "), Some(8));
     }
 
     #[test]
