@@ -286,14 +286,17 @@ pub struct Report {
 struct ValueTable {
     index: HashMap<String, usize>,
     counts: Vec<(String, u64, u64)>,
+    /// Place of the value counted last, which the next value often is.
+    last: Option<usize>,
 }
 
 impl ValueTable {
     /// Returns the connection and message counts of `value`, or of `(other)`
     /// once the table holds [`MAX_VALUES`] values.
     fn entry(&mut self, value: &str) -> (&mut u64, &mut u64) {
-        let at = match self.index.get(value) {
-            Some(&at) => at,
+        let last = self.last.filter(|&at| self.counts[at].0 == value);
+        let at = match last.or_else(|| self.index.get(value).copied()) {
+            Some(at) => at,
             None => {
                 let key = if self.index.len() >= MAX_VALUES {
                     OTHER
@@ -310,6 +313,7 @@ impl ValueTable {
                 }
             }
         };
+        self.last = Some(at);
         let (_, connections, messages) = &mut self.counts[at];
         (connections, messages)
     }
@@ -415,6 +419,8 @@ pub struct ReportBuilder {
     /// Place of each domain in `domains`.
     domain_index: HashMap<String, usize>,
     domains: Vec<DomainCount>,
+    /// Place of the domain counted last, which the next is often.
+    last_domain: Option<usize>,
 }
 
 /// Number of unrecognised templates shown in the report.
@@ -435,7 +441,11 @@ impl ReportBuilder {
         } else {
             domain
         };
-        if let Some(&at) = self.domain_index.get(key) {
+        let last = self
+            .last_domain
+            .filter(|&at| self.domains[at].domain == key);
+        if let Some(at) = last.or_else(|| self.domain_index.get(key).copied()) {
+            self.last_domain = Some(at);
             return &mut self.domains[at];
         }
         let key = if self.domain_index.len() < MAX_DOMAINS {
@@ -495,6 +505,7 @@ impl ReportBuilder {
             outbound_failures,
             domain_index: _,
             domains,
+            last_domain: _,
         } = other;
         let (inbound, outbound) = (&mut self.report.inbound, &mut self.report.outbound);
         inbound.connections.merge(&report.inbound.connections);
