@@ -224,6 +224,27 @@ impl ReadIds {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        #[test]
+        fn numbers_read_to_the_end_of_their_digits(text in "[0-9]{0,22}[ :a_/.]?[0-9a ]{0,8}") {
+            let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+            let next = text.as_bytes().get(digits);
+            let expected = if digits == 0
+                || digits > 20
+                || next.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            {
+                None
+            } else {
+                text[..digits].parse::<u64>().ok()
+            };
+            let mut cursor = Cursor::new(&text);
+            proptest::prop_assert_eq!(cursor.number(), expected);
+            if expected.is_some() {
+                proptest::prop_assert_eq!(cursor.rest(), &text[digits..]);
+            }
+        }
+    }
+
     #[test]
     fn numbers() {
         let mut cursor = Cursor::new("18446744073709551615 x");
