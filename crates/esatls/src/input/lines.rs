@@ -66,6 +66,43 @@ impl<R: Read> LineReader<R> {
     /// not counted in [`Line::number`]; [`split_lines`] cuts the region
     /// into lines as [`Self::next_line`] would.
     pub fn take_region(&mut self) -> Option<&[u8]> {
+        let region = self.region()?;
+        self.start = region.end;
+        self.consumed += region.len() as u64;
+        Some(&self.buf[region])
+    }
+
+    /// Takes the complete lines in the buffer as [`Self::take_region`]
+    /// does, but by taking the buffer itself: the reader goes on in
+    /// `fresh`, into which it moves the bytes after the region, and
+    /// returns its old buffer and the range of the region in it. This
+    /// saves copying the region. Returns `fresh` back when no complete
+    /// line is buffered.
+    ///
+    /// `fresh` is grown to the size of the buffer, which is the read size
+    /// plus the line length limit, so the buffers of a large limit are
+    /// large.
+    pub fn take_region_buffer(
+        &mut self,
+        mut fresh: Vec<u8>,
+    ) -> Result<(Vec<u8>, std::ops::Range<usize>), Vec<u8>> {
+        let Some(region) = self.region() else {
+            return Err(fresh);
+        };
+        if fresh.len() < self.buf.len() {
+            fresh.resize(self.buf.len(), 0);
+        }
+        let tail = self.end - region.end;
+        fresh[..tail].copy_from_slice(&self.buf[region.end..self.end]);
+        self.consumed += region.len() as u64;
+        self.start = 0;
+        self.end = tail;
+        Ok((std::mem::replace(&mut self.buf, fresh), region))
+    }
+
+    /// Returns the range of the complete lines in the buffer, having
+    /// dropped the `\n` of a `\r\n` that a read split.
+    fn region(&mut self) -> Option<std::ops::Range<usize>> {
         if self.pending_cr {
             if self.start == self.end {
                 return None;
@@ -81,10 +118,26 @@ impl<R: Read> LineReader<R> {
         if window[last] == b'\r' && last + 1 == window.len() && !self.eof {
             last = memchr::memrchr2(b'\n', b'\r', &window[..last])?;
         }
-        let region_start = self.start;
-        self.start += last + 1;
-        self.consumed += (last + 1) as u64;
-        Some(&self.buf[region_start..self.start])
+        Some(self.start..self.start + last + 1)
+    }
+
+    /// Returns the size of the buffer.
+    pub fn buffer_len(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// Reads more bytes into the buffer, once. Returns `false` when it
+    /// cannot: at the end of the input, or when a line longer than the
+    /// limit fills the buffer. [`Self::next_line`] then returns the rest.
+    pub fn read_more(&mut self) -> io::Result<bool> {
+        if self.eof || self.end - self.start >= self.max_line {
+            return Ok(false);
+        }
+        let before = self.end - self.start;
+        if !self.fill()? {
+            return Ok(false);
+        }
+        Ok(self.end - self.start > before)
     }
 
     /// Returns the number of decompressed bytes consumed so far.
@@ -372,6 +425,48 @@ mod tests {
         out
     }
 
+    /// Reads `input` as [`mixed_lines_from`] does, taking the buffer of
+    /// each region, and reading more before it takes a line.
+    fn swapped_lines_from(reader: Box<dyn Read + '_>, max: usize) -> Vec<(String, u64, u64)> {
+        let mut lines = LineReader::new(reader, max);
+        let mut out = Vec::new();
+        let mut number = 0;
+        let mut spare = Vec::new();
+        loop {
+            match lines.take_region_buffer(spare) {
+                Ok((buffer, range)) => {
+                    for line in split_lines(&buffer[range]) {
+                        number += 1;
+                        let kept = line.len().min(max);
+                        out.push((
+                            String::from_utf8_lossy(&line[..kept]).into_owned(),
+                            number,
+                            (line.len() - kept) as u64,
+                        ));
+                    }
+                    spare = buffer;
+                    continue;
+                }
+                Err(back) => spare = back,
+            }
+            if lines.read_more().unwrap() {
+                continue;
+            }
+            match lines.next_line().unwrap() {
+                Some(line) => {
+                    number += 1;
+                    out.push((
+                        String::from_utf8_lossy(line.bytes).into_owned(),
+                        number,
+                        line.skipped_bytes,
+                    ))
+                }
+                None => break,
+            }
+        }
+        out
+    }
+
     #[test]
     fn regions_match_line_by_line() {
         let mut input = b"a\nb\r\nc\rd\n\ne\xff\nf\n".to_vec();
@@ -405,6 +500,10 @@ mod tests {
         ) {
             let expected = lines_of(&input, max, false);
             proptest::prop_assert_eq!(mixed_lines_from(Box::new(&input[..]), max), expected.clone());
+            proptest::prop_assert_eq!(
+                swapped_lines_from(Box::new(Trickle(&input)), max),
+                expected.clone()
+            );
             proptest::prop_assert_eq!(
                 mixed_lines_from(Box::new(Trickle(&input)), max),
                 expected

@@ -35,8 +35,9 @@ pub(crate) struct Buffers {
 
 /// Complete lines of one input, as the reading thread took them.
 pub(crate) struct Chunk {
-    /// The lines with their terminators.
+    /// A buffer that holds the lines, with their terminators, in `range`.
     pub bytes: Vec<u8>,
+    pub range: std::ops::Range<usize>,
     /// Empty vectors for the chunk's entries and continuation lines.
     pub entries: Vec<ChunkEntry<'static>>,
     pub continuations: Vec<&'static str>,
@@ -54,7 +55,10 @@ pub(crate) struct Chunk {
 
 /// What a parsed chunk owns: its text.
 pub(crate) struct ChunkText {
-    pub text: String,
+    /// A buffer that holds the text in `range`; it is checked to be UTF-8
+    /// when the chunk is parsed.
+    bytes: Vec<u8>,
+    range: std::ops::Range<usize>,
     pub first: bool,
     pub closes_entry: bool,
     /// Lines cut by the reader, then while the chunk was made valid text.
@@ -70,10 +74,10 @@ pub(crate) struct ChunkText {
 }
 
 impl ChunkText {
-    /// Takes the chunk's bytes as text if they are valid UTF-8.
-    fn new(chunk: Chunk, max_line: usize) -> ChunkText {
+    fn new(chunk: Chunk) -> ChunkText {
         let Chunk {
             bytes,
+            range,
             entries,
             continuations,
             first,
@@ -81,12 +85,9 @@ impl ChunkText {
             truncated_bytes,
             closes_entry,
         } = chunk;
-        let (text, invalid) = match String::from_utf8(bytes) {
-            Ok(text) => (text, None),
-            Err(error) => (String::new(), Some(error.into_bytes())),
-        };
-        let mut text = ChunkText {
-            text,
+        ChunkText {
+            bytes,
+            range,
             first,
             closes_entry,
             truncated,
@@ -94,17 +95,14 @@ impl ChunkText {
             rebuilt: false,
             spare_entries: Cell::new(entries),
             spare_continuations: Cell::new(continuations),
-        };
-        if let Some(bytes) = invalid {
-            text.rebuild(&bytes, max_line);
         }
-        text
     }
 
-    /// Makes the text from `bytes` line by line, as a line by line reader
-    /// would: each line is cut to `max_line` bytes, then its invalid UTF-8
-    /// becomes replacement characters.
-    fn rebuild(&mut self, bytes: &[u8], max_line: usize) {
+    /// Makes the text line by line, as a line by line reader would: each
+    /// line is cut to `max_line` bytes, then its invalid UTF-8 becomes
+    /// replacement characters.
+    fn rebuild(&mut self, max_line: usize) {
+        let bytes = &self.bytes[self.range.clone()];
         let mut text = String::with_capacity(bytes.len() + bytes.len() / 8);
         for line in split_lines(bytes) {
             let kept = line.len().min(max_line);
@@ -115,13 +113,14 @@ impl ChunkText {
             text.push_str(&String::from_utf8_lossy(&line[..kept]));
             text.push('\n');
         }
-        self.text = text;
+        self.range = 0..text.len();
+        self.bytes = text.into_bytes();
         self.rebuilt = true;
     }
 
     /// Returns the buffer of the text, to read another chunk into.
     fn into_buffer(self) -> Vec<u8> {
-        self.text.into_bytes()
+        self.bytes
     }
 }
 
@@ -206,9 +205,10 @@ fn emptied<T, U>(mut items: Vec<T>) -> Vec<U> {
     items.into_iter().filter_map(|_| None).collect()
 }
 
-/// A line past the limit whose cut falls inside a character: the chunk is
-/// made text line by line, as a line by line reader would.
-struct CutInsideCharacter;
+/// Invalid UTF-8, or a line past the limit whose cut falls inside a
+/// character: the chunk is made text line by line, as a line by line reader
+/// would.
+struct Rebuild;
 
 /// Parses the lines of `chunk` into entries. `headers` keeps the last
 /// timestamp between chunks of one thread, to compare each line with.
@@ -217,12 +217,11 @@ pub(crate) fn parse_chunk(
     max_line: usize,
     headers: &mut HeaderParser,
 ) -> ParsedChunk {
-    let owner = ChunkText::new(chunk, max_line);
+    let owner = ChunkText::new(chunk);
     match ParsedChunk::try_new_or_recover(owner, |owner| parse_entries(owner, max_line, headers)) {
         Ok(parsed) => parsed,
-        Err((mut owner, CutInsideCharacter)) => {
-            let bytes = std::mem::take(&mut owner.text).into_bytes();
-            owner.rebuild(&bytes, max_line);
+        Err((mut owner, Rebuild)) => {
+            owner.rebuild(max_line);
             ParsedChunk::new(owner, |owner| {
                 parse_entries(owner, max_line, headers).unwrap_or_else(|_| empty_entries())
             })
@@ -244,15 +243,15 @@ fn parse_entries<'a>(
     owner: &'a ChunkText,
     max_line: usize,
     headers: &mut HeaderParser,
-) -> Result<ChunkEntries<'a>, CutInsideCharacter> {
+) -> Result<ChunkEntries<'a>, Rebuild> {
     let mut out = empty_entries();
     // Lifetimes only shorten: the vectors are empty.
     out.entries = owner.spare_entries.take();
     out.continuations = owner.spare_continuations.take();
-    out.entries.reserve(owner.text.len() / 64);
+    let text = std::str::from_utf8(&owner.bytes[owner.range.clone()]).map_err(|_| Rebuild)?;
+    out.entries.reserve(text.len() / 64);
     out.lines.truncated = owner.truncated;
     out.lines.truncated_bytes = owner.truncated_bytes;
-    let text = owner.text.as_str();
     let mut rest = text;
     let mut index: u32 = 0;
     // The header of the entry pushed last, which lines without a header
@@ -284,7 +283,7 @@ fn parse_entries<'a>(
         index += 1;
         if line.len() > max_line && !owner.rebuilt {
             if !line.is_char_boundary(max_line) {
-                return Err(CutInsideCharacter);
+                return Err(Rebuild);
             }
             out.lines.truncated += 1;
             out.lines.truncated_bytes += (line.len() - max_line) as u64;
@@ -489,6 +488,7 @@ mod tests {
     fn chunk(bytes: &[u8], first: bool) -> Chunk {
         Chunk {
             bytes: bytes.to_vec(),
+            range: 0..bytes.len(),
             entries: Vec::new(),
             continuations: Vec::new(),
             first,

@@ -22,6 +22,15 @@ use crate::input::{is_stopped_read, open, Compression, InputError, LineReader};
 /// file hold about one read buffer.
 const CHUNK_BYTES: usize = 256 * 1024;
 
+/// Largest read buffer handed over as a chunk: beyond it (a line length
+/// limit past 1 MiB), chunks are copied out of the read buffer, so that the
+/// chunks waiting for the correlator do not each take a buffer of that
+/// size.
+const MAX_TAKEN_BUFFER: usize = 2 << 20;
+
+/// Empty vectors for the entries of a chunk.
+type Spare = (Vec<ChunkEntry<'static>>, Vec<&'static str>);
+
 /// What the reader hands over.
 pub(crate) enum ReadMessage {
     Chunk(Chunk),
@@ -116,11 +125,12 @@ impl ChunkReader {
                 self.out = self.out.saturating_sub(1);
             }
         }
-        let mut buffers = buffers.unwrap_or_else(|| Buffers {
+        // The bytes are those of a chunk before: a buffer taken from the
+        // line reader is used whole, and one copied into is cleared first.
+        let buffers = buffers.unwrap_or_else(|| Buffers {
             bytes: Vec::with_capacity(2 * CHUNK_BYTES),
             ..Buffers::default()
         });
-        buffers.bytes.clear();
         self.out += 1;
         Some(buffers)
     }
@@ -150,7 +160,7 @@ impl ChunkReader {
             Some(opened) => Ok(opened),
             None => self.open_input(),
         };
-        let mut opened = match opened {
+        let opened = match opened {
             Ok(opened) => opened,
             Err(error) => return Some(self.finish(None, Some(error), false)),
         };
@@ -163,6 +173,71 @@ impl ChunkReader {
             return Some(self.finish(Some(&opened), None, false));
         };
         let spare = (entries, continuations);
+        if opened.lines.buffer_len() <= MAX_TAKEN_BUFFER {
+            self.next_taking_buffers(opened, bytes, spare)
+        } else {
+            bytes.clear();
+            self.next_copying(opened, bytes, spare)
+        }
+    }
+
+    /// Returns the next chunk in the read buffer itself: the reader goes on
+    /// in `bytes`, so the lines are not copied. Each read's complete lines
+    /// make one chunk.
+    fn next_taking_buffers(
+        &mut self,
+        mut opened: Open,
+        mut bytes: Vec<u8>,
+        spare: Spare,
+    ) -> Option<ReadMessage> {
+        loop {
+            match opened.lines.take_region_buffer(bytes) {
+                Ok((buffer, range)) => {
+                    self.open = Some(opened);
+                    return Some(self.chunk(buffer, range, spare, 0, 0, true));
+                }
+                Err(back) => bytes = back,
+            }
+            // Checked before each read (of 256 KiB from a file), so that a
+            // large input stops promptly.
+            if self.options.stop_requested() && opened.lines.offset() >= opened.read_ahead {
+                return Some(self.finish(Some(&opened), None, true));
+            }
+            match opened.lines.read_more() {
+                Ok(true) => continue,
+                // The end of the input, or a line longer than the limit:
+                // one line at a time.
+                Ok(false) => {}
+                Err(source) => return Some(self.read_failed(&opened, source)),
+            }
+            match opened.lines.next_line() {
+                Ok(Some(line)) => {
+                    bytes.clear();
+                    bytes.extend_from_slice(line.bytes);
+                    bytes.push(b'\n');
+                    let (truncated, truncated_bytes) = match line.skipped_bytes {
+                        0 => (0, 0),
+                        skipped => (1, skipped),
+                    };
+                    let range = 0..bytes.len();
+                    self.open = Some(opened);
+                    return Some(self.chunk(bytes, range, spare, truncated, truncated_bytes, true));
+                }
+                Ok(None) => return Some(self.finish(Some(&opened), None, false)),
+                Err(source) => return Some(self.read_failed(&opened, source)),
+            }
+        }
+    }
+
+    /// Returns the next chunk in a buffer of its own, into which the lines
+    /// are copied from the read buffer, for a read buffer too large to hand
+    /// over.
+    fn next_copying(
+        &mut self,
+        mut opened: Open,
+        mut bytes: Vec<u8>,
+        spare: Spare,
+    ) -> Option<ReadMessage> {
         let mut truncated = 0;
         let mut truncated_bytes = 0;
         loop {
@@ -170,7 +245,15 @@ impl ChunkReader {
                 bytes.extend_from_slice(region);
                 if bytes.len() >= CHUNK_BYTES {
                     self.open = Some(opened);
-                    return Some(self.chunk(bytes, spare, truncated, truncated_bytes, false));
+                    let range = 0..bytes.len();
+                    return Some(self.chunk(
+                        bytes,
+                        range,
+                        spare,
+                        truncated,
+                        truncated_bytes,
+                        false,
+                    ));
                 }
                 continue;
             }
@@ -179,10 +262,11 @@ impl ChunkReader {
             // it open, so an empty chunk ends it.
             if !bytes.is_empty() || self.entry_open {
                 self.open = Some(opened);
-                return Some(self.chunk(bytes, spare, truncated, truncated_bytes, true));
+                let range = 0..bytes.len();
+                return Some(self.chunk(bytes, range, spare, truncated, truncated_bytes, true));
             }
-            // Checked before each refill of the read buffer (256 KiB), so
-            // that a large input stops promptly.
+            // Checked before each refill of the read buffer, so that a large
+            // input stops promptly.
             if self.options.stop_requested() && opened.lines.offset() >= opened.read_ahead {
                 return Some(self.finish(Some(&opened), None, true));
             }
@@ -196,21 +280,26 @@ impl ChunkReader {
                     }
                 }
                 Ok(None) => return Some(self.finish(Some(&opened), None, false)),
-                Err(source) if is_stopped_read(&source) => {
-                    return Some(self.finish(Some(&opened), None, true));
-                }
-                Err(source) => {
-                    let error = self.read_error(&opened, source);
-                    return Some(self.finish(Some(&opened), Some(error), false));
-                }
+                Err(source) => return Some(self.read_failed(&opened, source)),
             }
         }
+    }
+
+    /// Ends the reading at a read error: a stop request that ended a wait
+    /// for data, or a failure.
+    fn read_failed(&mut self, opened: &Open, source: std::io::Error) -> ReadMessage {
+        if is_stopped_read(&source) {
+            return self.finish(Some(opened), None, true);
+        }
+        let error = self.read_error(opened, source);
+        self.finish(Some(opened), Some(error), false)
     }
 
     fn chunk(
         &mut self,
         bytes: Vec<u8>,
-        (entries, continuations): (Vec<ChunkEntry<'static>>, Vec<&'static str>),
+        range: std::ops::Range<usize>,
+        (entries, continuations): Spare,
         truncated: u64,
         truncated_bytes: u64,
         before_read: bool,
@@ -218,6 +307,7 @@ impl ChunkReader {
         self.entry_open = self.live && !before_read;
         ReadMessage::Chunk(Chunk {
             bytes,
+            range,
             entries,
             continuations,
             first: std::mem::take(&mut self.first),
@@ -293,10 +383,14 @@ impl PreparedSource {
 mod tests {
     use super::*;
 
-    /// Returns the chunks of `text` as a followed input: each chunk's size
-    /// and whether it ends the last entry.
-    fn live_chunks(text: &[u8]) -> Vec<(usize, bool)> {
-        let options = RunOptions::default();
+    /// Returns the chunks of `text` as a followed input, read with a line
+    /// limit of `max_line` bytes: each chunk's size and whether it ends the
+    /// last entry.
+    fn live_chunks(text: &[u8], max_line: usize) -> Vec<(usize, bool)> {
+        let options = RunOptions {
+            max_line_bytes: max_line,
+            ..RunOptions::default()
+        };
         let reader: Box<dyn Read + Send> = Box::new(IoCursor::new(text.to_vec()));
         let source = PreparedSource::from_reader("live", reader, &options).unwrap();
         let mut reader = ChunkReader::new(source, options);
@@ -304,7 +398,7 @@ mod tests {
         let mut chunks = Vec::new();
         while let Some(message) = reader.next() {
             if let ReadMessage::Chunk(chunk) = message {
-                chunks.push((chunk.bytes.len(), chunk.closes_entry));
+                chunks.push((chunk.range.len(), chunk.closes_entry));
             }
         }
         chunks
@@ -314,9 +408,10 @@ mod tests {
     fn full_chunk_of_followed_input_is_closed_before_a_read() {
         let line = b"Mon Mar  2 10:00:00 2026 Info: ICID 1 close\n";
         // More than the 256 KiB read ahead, so that a later read fills a
-        // chunk.
+        // chunk; with a line limit that large, chunks are copied out of
+        // the read buffer.
         let text: Vec<u8> = line.repeat(900 * 1024 / line.len());
-        let chunks = live_chunks(&text);
+        let chunks = live_chunks(&text, 4 << 20);
         // Whatever the reads, every chunk that leaves its last entry open
         // is followed by one that ends it before the next read.
         assert!(chunks.len() >= 2, "{chunks:?}");
@@ -327,6 +422,17 @@ mod tests {
             .all(|pair| pair[1].1);
         assert!(open_then_closed, "{chunks:?}");
         assert!(chunks.iter().any(|(bytes, closes)| *bytes == 0 && *closes));
+        let total: usize = chunks.iter().map(|(bytes, _)| bytes).sum();
+        assert_eq!(total, text.len());
+    }
+
+    #[test]
+    fn read_buffers_of_followed_input_end_their_entries() {
+        let line = b"Mon Mar  2 10:00:00 2026 Info: ICID 1 close\n";
+        let text: Vec<u8> = line.repeat(900 * 1024 / line.len());
+        let chunks = live_chunks(&text, crate::input::DEFAULT_MAX_LINE_BYTES);
+        assert!(chunks.len() >= 3, "{chunks:?}");
+        assert!(chunks.iter().all(|(_, closes)| *closes), "{chunks:?}");
         let total: usize = chunks.iter().map(|(bytes, _)| bytes).sum();
         assert_eq!(total, text.len());
     }
