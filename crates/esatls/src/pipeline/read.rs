@@ -348,28 +348,31 @@ impl Pipeline {
                 input.leading_line(line);
             }
             let base = input.line_base;
-            let count = entries.entries.len();
-            for (position, entry) in entries.entries.iter().enumerate() {
-                if position == 0 {
-                    // The chunk has an entry: the one before it is whole.
-                    self.finish_open(input, source, sink);
-                }
-                let start = input.start(entry, &mut self.correlator);
-                let line = base + u64::from(entry.line) + 1;
-                let continuations = &entries.continuations
-                    [entry.continuations.start as usize..entry.continuations.end as usize];
-                if position + 1 == count {
-                    input.open = Some(input.joined(entry, continuations, line, start));
-                    continue;
-                }
-                match &entry.parsed {
-                    chunk::Parsed::Deferred => {
-                        let joined = input.joined(entry, continuations, line, start);
-                        let parsed = joined.parse(&mut input.lines, &mut input.templates);
-                        self.correlate_entry(&parsed, &start, source, line, &joined.text, sink);
+            let continuations_of = |entry: &chunk::ChunkEntry<'_>| {
+                &entries.continuations
+                    [entry.continuations.start as usize..entry.continuations.end as usize]
+            };
+            if let Some((last, before)) = entries.entries.split_last() {
+                // The chunk has an entry: the one before it is whole.
+                self.finish_open(input, source, sink);
+                for entry in before {
+                    let start = input.start(entry, &mut self.correlator);
+                    let line = base + u64::from(entry.line) + 1;
+                    match &entry.parsed {
+                        chunk::Parsed::Deferred => {
+                            let joined = input.joined(entry, continuations_of(entry), line, start);
+                            let parsed = joined.parse(&mut input.lines, &mut input.templates);
+                            self.correlate_entry(&parsed, &start, source, line, &joined.text, sink);
+                        }
+                        parsed => {
+                            self.correlate_entry(parsed, &start, source, line, entry.text, sink)
+                        }
                     }
-                    parsed => self.correlate_entry(parsed, &start, source, line, entry.text, sink),
                 }
+                // The next chunk may continue the last entry.
+                let start = input.start(last, &mut self.correlator);
+                let line = base + u64::from(last.line) + 1;
+                input.open = Some(input.joined(last, continuations_of(last), line, start));
             }
             if owner.closes_entry {
                 self.finish_open(input, source, sink);
