@@ -208,9 +208,9 @@ impl InputState {
     pub(crate) fn start(&mut self, entry: &ChunkEntry<'_>, correlator: &mut Correlator) -> Start {
         let plain = entry.host.is_none() && !may_give_fact(entry);
         if plain {
-            if let Some((time, start)) = self.plain_start {
-                if time == entry.time {
-                    return start;
+            if let Some((time, start)) = &self.plain_start {
+                if *time == entry.time {
+                    return *start;
                 }
             }
         }
