@@ -329,8 +329,8 @@ impl Inheritance {
 /// Written messages remembered for copies made after them.
 const FINISHED_INHERITANCE: usize = 65_536;
 
-/// What the last [`FINISHED_INHERITANCE`] messages written leave to copies
-/// made from them later.
+/// The inbound state that the last [`FINISHED_INHERITANCE`] messages
+/// written leave to copies made from them later.
 ///
 /// Every written message is remembered, but few are ever looked up, so
 /// they are kept in the order written and indexed by MID only when a
@@ -345,7 +345,7 @@ struct FinishedInbound {
     index: HashMap<u64, u64>,
     /// Messages dropped from the front of `written`.
     dropped: u64,
-    /// Position up to which `index` holds the messages written.
+    /// Position up to which `index` contains the messages written.
     indexed: u64,
 }
 

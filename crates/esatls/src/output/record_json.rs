@@ -133,7 +133,7 @@ impl<'a> Line<'a> {
             .is_none_or(|offset| offset % 60 == 0 && offset.unsigned_abs() < 100 * 3_600);
         if !(0..=9_999).contains(&time.year) || !offset_plain {
             self.out.push(b'"');
-            // Writing into a vector cannot fail.
+            // `Write` for a vector never fails.
             let _ = write!(self.out, "{time}");
             self.out.push(b'"');
             return;
@@ -225,7 +225,7 @@ impl<'a> Line<'a> {
 
     /// Writes `\u` and at least four lowercase hex digits.
     fn unicode_escape(&mut self, code: u32) {
-        // Writing into a vector cannot fail.
+        // `Write` for a vector never fails.
         let _ = write!(self.out, "\\u{code:04x}");
     }
 }

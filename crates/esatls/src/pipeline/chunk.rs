@@ -1,7 +1,7 @@
 //! The stage that runs on several threads at once: the lines of a chunk of
 //! one input into entries, each with its header and its parsed event.
 //!
-//! A chunk holds complete lines, and is parsed without knowing the chunks
+//! A chunk contains complete lines, and is parsed without knowing the chunks
 //! around it. What depends on them is left to the stage that takes the
 //! chunks of an input in order:
 //!
@@ -35,7 +35,8 @@ pub(crate) struct Buffers {
 
 /// Complete lines of one input, as the reading thread took them.
 pub(crate) struct Chunk {
-    /// A buffer that holds the lines, with their terminators, in `range`.
+    /// A buffer that contains the lines, with their terminators, in
+    /// `range`.
     pub bytes: Vec<u8>,
     pub range: std::ops::Range<usize>,
     /// Empty vectors for the chunk's entries and continuation lines.
@@ -53,10 +54,10 @@ pub(crate) struct Chunk {
     pub closes_entry: bool,
 }
 
-/// What a parsed chunk owns: its text.
+/// The text that a parsed chunk owns.
 pub(crate) struct ChunkText {
-    /// A buffer that holds the text in `range`; it is checked to be UTF-8
-    /// when the chunk is parsed.
+    /// A buffer that contains the text in `range`. The text is checked to
+    /// be UTF-8 when the chunk is parsed.
     bytes: Vec<u8>,
     range: std::ops::Range<usize>,
     pub first: bool,
@@ -124,7 +125,7 @@ impl ChunkText {
     }
 }
 
-/// What an entry turned out to be.
+/// The kind of an entry, with its parsed event.
 pub(crate) enum Parsed<'a> {
     /// A text mail log entry, recognised or not.
     Event(Event<'a>),
@@ -552,7 +553,7 @@ mod tests {
     }
 
     #[test]
-    fn long_lines_are_cut_as_a_reader_cuts_them() {
+    fn long_lines_cut_as_read() {
         // A 31-byte header, then two-byte characters.
         let head = "Mon Mar  2 10:00:00 2026 Info: ";
         let text = format!("{head}{}\n{B}\n", "\u{e9}".repeat(40));

@@ -151,7 +151,7 @@ struct Lane {
     read: Vec<ReadInput>,
 }
 
-/// What one turn on a lane read.
+/// The work of one turn on a lane.
 struct Turn {
     /// Bytes read from the files as they are stored, as the lanes'
     /// sizes are measured.
@@ -227,7 +227,7 @@ impl Lane {
     }
 }
 
-/// Which lanes a worker is reading, and what is left of each.
+/// The lanes that workers are reading, and the work left in each.
 struct Schedule {
     busy: Vec<bool>,
     inputs_left: Vec<usize>,
@@ -374,8 +374,8 @@ pub(super) fn run(
         .into_iter()
         .map(|lane| lane.into_inner().ok())
         .collect();
-    // The plan knows a file's appliance from its first lines only; a file
-    // can name another appliance further on.
+    // The plan takes a file's appliance from its first lines only, and a
+    // file can name another appliance further on.
     let mut lane_of_appliance = std::collections::HashMap::new();
     for (index, lane) in lanes.iter().enumerate() {
         for name in lane.iter().flat_map(|lane| lane.pipeline.appliance_names()) {

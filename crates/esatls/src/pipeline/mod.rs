@@ -21,7 +21,7 @@ use crate::correlate::{CorrelateOptions, CorrelateStats, Correlator};
 /// Chunks per parsing thread that may be read and not yet correlated.
 const CHUNKS_PER_PARSER: usize = 2;
 
-/// What a parsing thread sends to the correlating one.
+/// A message from a parsing thread to the correlating one.
 enum Parsed {
     Chunk(chunk::ParsedChunk),
     Done(Box<reader::Finished>),
@@ -194,10 +194,10 @@ pub fn run(paths: &[PathBuf], options: &RunOptions, sink: &mut dyn RecordSink) -
         match lanes::run(prepared, &plan, options, start, sink) {
             Ok(summary) => return summary,
             Err(lanes::SharedAppliance) => {
-                // An appliance's lines reached two lanes (a file that holds
-                // lines of a second appliance after its first): the lanes'
-                // records are dropped and the inputs are read again, one
-                // after the other.
+                // An appliance's lines reached two lanes (a file that
+                // contains lines of a second appliance after its first).
+                // The lanes' records are dropped and the inputs are read
+                // again, one after the other.
                 prepared = Vec::new();
                 for input in discovered {
                     match PreparedSource::prepare(input, options) {
@@ -608,7 +608,7 @@ mod tests {
     }
 
     #[test]
-    fn late_offset_line_gives_every_earlier_time_its_offset() {
+    fn late_offset_applies_to_earlier_times() {
         // Past the lines read ahead, and over several chunks.
         let mut log = "Mon Mar  2 10:00:00 2026 Info: a\n".repeat(9_000);
         log.push_str(&"Mon Mar  2 11:00:00 2026 Info: a\n".repeat(9_000));

@@ -203,8 +203,8 @@ impl InputState {
         }
     }
 
-    /// Gives `entry` its appliance and time, and takes what its first
-    /// line tells of the lines after it.
+    /// Returns the appliance and time of `entry`, and records the fact its
+    /// first line gives about the lines after it.
     pub(crate) fn start(&mut self, entry: &ChunkEntry<'_>, correlator: &mut Correlator) -> Start {
         let plain = entry.host.is_none() && !may_give_fact(entry);
         if plain {

@@ -12,7 +12,7 @@ use crate::correlate::Entry;
 use crate::header::HeaderParser;
 use crate::record::RecordSink;
 
-/// What the summary held before an input was read.
+/// The summary's counts before an input was read.
 pub(super) struct StartedInput {
     position: usize,
     directory: Option<PathBuf>,
@@ -29,9 +29,10 @@ pub(super) struct Reading {
     /// Index of the input in the run's list of sources.
     index: u32,
     headers: HeaderParser,
-    /// Where the buffers of correlated chunks go back to the reader.
+    /// The channel that takes the buffers of correlated chunks back to the
+    /// reader.
     recycle: mpsc::Sender<chunk::Buffers>,
-    /// How the reading ended, once it has.
+    /// The end of the reading, once it has ended.
     finished: Option<Box<reader::Finished>>,
     /// Whether the input has ended.
     done: bool,
@@ -75,7 +76,7 @@ impl Pipeline {
         Some(self.end_input(started))
     }
 
-    /// Notes what the summary holds before the input at `position` is
+    /// Records the summary's counts before the input at `position` is
     /// read, or returns `None` when a stop leaves the input out.
     pub(super) fn start_input(
         &mut self,

@@ -22,23 +22,23 @@ use crate::input::{is_stopped_read, open, Compression, InputError, LineReader};
 /// file hold about one read buffer.
 const CHUNK_BYTES: usize = 256 * 1024;
 
-/// Largest read buffer handed over as a chunk: beyond it (a line length
-/// limit past 1 MiB), chunks are copied out of the read buffer, so that the
-/// chunks waiting for the correlator do not each take a buffer of that
-/// size.
+/// Largest read buffer handed over as a chunk. A larger one (a line
+/// length limit past 1 MiB) is kept, and chunks are copied out of it, so
+/// that the chunks waiting for the correlator do not each take a buffer
+/// of that size.
 const MAX_TAKEN_BUFFER: usize = 2 << 20;
 
 /// Empty vectors for the entries of a chunk.
 type Spare = (Vec<ChunkEntry<'static>>, Vec<&'static str>);
 
-/// What the reader hands over.
+/// A message from the reader.
 pub(crate) enum ReadMessage {
     Chunk(Chunk),
     /// The input ended, or failed.
     Done(Box<Finished>),
 }
 
-/// How the reading of an input ended.
+/// The end of the reading of an input.
 pub(crate) struct Finished {
     /// Decompressed bytes read.
     pub bytes: u64,
@@ -148,10 +148,10 @@ impl ChunkReader {
         }
     }
 
-    /// Returns the next chunk, then once how the reading ended, then
-    /// `None`. A chunk holds the complete lines read so far: it is handed
-    /// over when it is full, or before a read that may wait for data, so
-    /// that records of a followed file come out as lines arrive.
+    /// Returns the next chunk, then once the end of the reading, then
+    /// `None`. A chunk contains the complete lines read so far: it is
+    /// handed over when it is full, or before a read that may wait for
+    /// data, so that records of a followed file come out as lines arrive.
     pub(crate) fn next(&mut self) -> Option<ReadMessage> {
         if self.done {
             return None;
