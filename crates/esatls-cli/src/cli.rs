@@ -79,8 +79,8 @@ pub struct InputArgs {
     pub threads: Option<u64>,
 
     /// Maximum number of connections (per direction) and of messages kept
-    /// open per appliance, at least 10; past it the least recently seen
-    /// are closed as incomplete.
+    /// open per appliance, and in all appliances together, at least 10;
+    /// past it the least recently seen are closed as incomplete.
     #[arg(long, value_name = "COUNT", default_value_t = 200_000, value_parser = max_open_count)]
     pub max_open: u64,
 }

@@ -1658,6 +1658,41 @@ fn evicted_connections_are_not_cleartext() {
 }
 
 #[test]
+fn open_limit_holds_across_appliances() {
+    // 50 appliances with three connections each: no appliance passes the
+    // limit of 10 alone, all of them together do.
+    let mut log = String::new();
+    for icid in 1..=3 {
+        for host in 1..=50 {
+            log.push_str(&format!(
+                "<22>Mar  2 10:00:{icid:02} esa{host} mail_logs: Info: New SMTP ICID {icid} interface x address 198.51.100.{host}\n"
+            ));
+        }
+    }
+    let (_dir, path) = temp_log("many.log", &log);
+    for threads in ["1", "2"] {
+        let output = esatls_paths(
+            &[
+                "report",
+                "--format",
+                "json",
+                "--max-open",
+                "10",
+                "--threads",
+                threads,
+            ],
+            std::slice::from_ref(&path),
+        );
+        assert_eq!(output.status.code(), Some(0));
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(report["inbound"]["connections"]["total"], 150);
+        assert_eq!(report["correlation"]["evicted"], 140);
+        assert_eq!(report["correlation"]["open_connections_at_end"], 10);
+        assert_eq!(report["inbound"]["connections"]["unknown"], 140);
+    }
+}
+
+#[test]
 fn rewrite_hands_recipients_over() {
     let (_dir, path) = temp_log(
         "rewrite.log",

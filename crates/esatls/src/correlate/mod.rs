@@ -204,8 +204,8 @@ pub struct EventLine<'a> {
 
 /// A bounded set of ids that were recently emitted, so that stray lines
 /// about them (a second close line, say) do not start new records. It
-/// keeps at least the last [`RECENT_IDS`] ids inserted, and at most twice
-/// as many.
+/// keeps at least the last ids inserted that [`Kept::recent`] says, and
+/// at most twice as many.
 #[derive(Debug, Default)]
 struct RecentIds {
     /// Each id with the sequence number of its insertion.
@@ -213,14 +213,50 @@ struct RecentIds {
     inserted: u64,
 }
 
+/// Recently emitted ids an appliance keeps, while a run has few
+/// appliances.
 const RECENT_IDS: u64 = 8_192;
 
+/// Appliances that keep the whole of [`RECENT_IDS`] and
+/// [`FINISHED_INHERITANCE`] each. With more, the appliances of one
+/// correlator share that many times each limit, so that a log naming
+/// thousands of appliances keeps its memory within bounds.
+const FULLY_KEPT_APPLIANCES: usize = 16;
+
+/// How much recent state each appliance keeps, by the number of
+/// appliances.
+#[derive(Clone, Copy, Debug)]
+struct Kept {
+    /// Recently emitted ids, of each kind.
+    recent: u64,
+    /// Written messages remembered for copies made after them.
+    inherited: usize,
+}
+
+impl Default for Kept {
+    fn default() -> Kept {
+        Kept::for_appliances(0)
+    }
+}
+
+impl Kept {
+    fn for_appliances(appliances: usize) -> Kept {
+        let share = |whole: usize, least: usize| {
+            (whole * FULLY_KEPT_APPLIANCES / appliances.max(1)).clamp(least, whole)
+        };
+        Kept {
+            recent: share(RECENT_IDS as usize, 64) as u64,
+            inherited: share(FINISHED_INHERITANCE, 64),
+        }
+    }
+}
+
 impl RecentIds {
-    fn insert(&mut self, id: u64) {
+    fn insert(&mut self, id: u64, kept: u64) {
         self.inserted += 1;
         self.members.insert(id, self.inserted);
-        if self.members.len() as u64 > 2 * RECENT_IDS {
-            let keep_after = self.inserted - RECENT_IDS;
+        if self.members.len() as u64 > 2 * kept {
+            let keep_after = self.inserted.saturating_sub(kept);
             self.members.retain(|_, sequence| *sequence > keep_after);
         }
     }
@@ -273,6 +309,11 @@ struct Appliance {
 }
 
 impl Appliance {
+    /// Open messages, inbound and outbound connections.
+    fn open_counts(&self) -> [usize; 3] {
+        [self.messages.len(), self.icids.len(), self.dcids.len()]
+    }
+
     /// Writes the finished messages waiting for their consolidated event
     /// without it, in MID order.
     fn write_held(&mut self, sink: &mut dyn RecordSink) {
@@ -298,6 +339,32 @@ pub struct Correlator {
     overflow: Option<ApplianceId>,
     stats: CorrelateStats,
     texts: TextPool,
+    /// How much recent state each appliance keeps, for the number of
+    /// appliances so far.
+    kept: Kept,
+    /// Entries to push before the open state of all appliances together
+    /// is counted again.
+    until_open_count: u32,
+}
+
+/// Most entries between two counts of the open state of all appliances
+/// together, and the share of `max_open` they take at the most. The count
+/// costs a look at each appliance, which the entries in between share;
+/// the state can pass the limit by as many entries.
+const OPEN_COUNT_INTERVAL: usize = 1_024;
+const OPEN_COUNT_SHARE: usize = 16;
+
+/// The kinds of open state, in the order of [`Appliance::open_counts`].
+const OPEN_KINDS: [OpenKind; 3] = [
+    OpenKind::Message,
+    OpenKind::Connection(Direction::Inbound),
+    OpenKind::Connection(Direction::Outbound),
+];
+
+#[derive(Clone, Copy, Debug)]
+enum OpenKind {
+    Message,
+    Connection(Direction),
 }
 
 /// What a split, rewritten or released copy takes from its original.
@@ -350,8 +417,8 @@ struct FinishedInbound {
 }
 
 impl FinishedInbound {
-    fn push(&mut self, mid: u64, inheritance: Inheritance) {
-        if self.written.len() >= FINISHED_INHERITANCE {
+    fn push(&mut self, mid: u64, inheritance: Inheritance, kept: usize) {
+        while self.written.len() >= kept.max(1) {
             self.written.pop_front();
             self.dropped += 1;
         }
@@ -367,7 +434,7 @@ impl FinishedInbound {
             self.index.insert(written, position);
         }
         self.indexed = end;
-        if self.index.len() > 2 * FINISHED_INHERITANCE {
+        if self.index.len() > 2 * self.written.len().max(64) {
             let dropped = self.dropped;
             self.index.retain(|_, position| *position >= dropped);
         }
@@ -409,6 +476,7 @@ impl Correlator {
                 ..Appliance::default()
             });
             self.overflow = Some(id);
+            self.kept = Kept::for_appliances(self.appliances.len());
             return id;
         }
         let id = ApplianceId(self.appliances.len() as u32);
@@ -417,6 +485,7 @@ impl Correlator {
             ..Appliance::default()
         });
         self.names.insert(key, id);
+        self.kept = Kept::for_appliances(self.appliances.len());
         id
     }
 
@@ -442,6 +511,7 @@ impl Correlator {
         if Some(entry.appliance) == self.overflow {
             self.stats.appliance_overflow += 1;
         }
+        let kept = self.kept;
         let Some(appliance) = self.appliances.get_mut(entry.appliance.0 as usize) else {
             return;
         };
@@ -466,6 +536,7 @@ impl Correlator {
         }
         let mut state = State {
             appliance,
+            kept,
             options: &self.options,
             expect_consolidated: self.expect_consolidated,
             stats: &mut self.stats,
@@ -494,15 +565,104 @@ impl Correlator {
         };
         state.apply(entry, now, evidence);
         state.enforce_open_limit();
+        self.until_open_count = self.until_open_count.saturating_sub(1);
+        if self.until_open_count == 0 {
+            self.until_open_count =
+                (self.options.max_open / OPEN_COUNT_SHARE).clamp(1, OPEN_COUNT_INTERVAL) as u32;
+            self.limit_open_across(sink);
+        }
+    }
+
+    /// Closes the least recently seen tenth of a kind of open state in
+    /// all appliances together once they hold more than `max_open` of it.
+    /// Each appliance keeps within the limit by itself, so that only a run
+    /// of many appliances reaches it.
+    fn limit_open_across(&mut self, sink: &mut dyn RecordSink) {
+        if self.appliances.len() < 2 {
+            return;
+        }
+        let mut open = [0usize; 3];
+        for appliance in &self.appliances {
+            for (total, count) in open.iter_mut().zip(appliance.open_counts()) {
+                *total += count;
+            }
+        }
+        let limit = self.options.max_open.max(10);
+        for (kind, total) in OPEN_KINDS.into_iter().zip(open) {
+            if total > limit {
+                self.evict_across(kind, sink);
+            }
+        }
+    }
+
+    /// Closes the least recently seen tenth of the open state of `kind`
+    /// in all appliances together, by their local clocks.
+    fn evict_across(&mut self, kind: OpenKind, sink: &mut dyn RecordSink) {
+        let mut seen: Vec<(i64, usize, u64)> = Vec::new();
+        for (index, appliance) in self.appliances.iter().enumerate() {
+            match kind {
+                OpenKind::Message => seen.extend(
+                    appliance
+                        .messages
+                        .values()
+                        .map(|message| (message.last_seen, index, message.mid)),
+                ),
+                OpenKind::Connection(direction) => {
+                    let connections = match direction {
+                        Direction::Inbound => &appliance.icids,
+                        Direction::Outbound => &appliance.dcids,
+                    };
+                    seen.extend(
+                        connections
+                            .values()
+                            .map(|connection| (connection.last_seen, index, connection.id)),
+                    );
+                }
+            }
+        }
+        let count = seen.len() / 10;
+        if count == 0 {
+            return;
+        }
+        seen.select_nth_unstable(count);
+        seen.truncate(count);
+        seen.sort_unstable();
+        let kept = self.kept;
+        for &(_, index, id) in &seen {
+            let Some(appliance) = self.appliances.get_mut(index) else {
+                continue;
+            };
+            let mut state = State {
+                appliance,
+                kept,
+                options: &self.options,
+                expect_consolidated: self.expect_consolidated,
+                stats: &mut self.stats,
+                texts: &mut self.texts,
+                sink,
+            };
+            state.stats.evicted += 1;
+            match kind {
+                OpenKind::Message => state.emit_message(id, false),
+                OpenKind::Connection(direction) => {
+                    if let Some(connection) = state.connections(direction).get_mut(&id) {
+                        connection.evicted = true;
+                    }
+                    state.emit_connection(direction, id);
+                }
+            }
+        }
     }
 
     /// Emits the finished messages and closed connections that wait for
     /// lines of their last second, without waiting: for a followed log that
     /// has gone quiet.
     pub fn emit_waiting(&mut self, sink: &mut dyn RecordSink) {
+        let kept = self.kept;
         for appliance in &mut self.appliances {
             let mut state = State {
                 appliance,
+                kept,
                 options: &self.options,
                 expect_consolidated: self.expect_consolidated,
                 stats: &mut self.stats,
@@ -545,6 +705,7 @@ impl Correlator {
             self.stats.consolidated_without_mid += 1;
             return;
         };
+        let kept = self.kept;
         let Some(state_appliance) = self.appliances.get_mut(appliance.0 as usize) else {
             return;
         };
@@ -566,6 +727,7 @@ impl Correlator {
         }
         let mut state = State {
             appliance: state_appliance,
+            kept,
             options: &self.options,
             expect_consolidated: true,
             stats: &mut self.stats,
@@ -630,6 +792,7 @@ impl Correlator {
 /// The borrowed parts of a correlator that one entry works on.
 struct State<'s> {
     appliance: &'s mut Appliance,
+    kept: Kept,
     options: &'s CorrelateOptions,
     expect_consolidated: bool,
     stats: &'s mut CorrelateStats,
@@ -717,7 +880,8 @@ impl State<'_> {
 
     fn emit_connection(&mut self, direction: Direction, id: u64) {
         if let Some(connection) = self.connections(direction).remove(&id) {
-            self.recently_closed(direction).insert(id);
+            let kept = self.kept.recent;
+            self.recently_closed(direction).insert(id, kept);
             let host = self.host();
             self.sink.connection(connection.into_record(host));
         }
@@ -730,10 +894,10 @@ impl State<'_> {
         let finished = finished || message.finish_seen;
         // Lines that come later for this MID (after an early close too)
         // count as late instead of starting a second record.
-        self.appliance.finished_mids.insert(mid);
+        self.appliance.finished_mids.insert(mid, self.kept.recent);
         self.appliance
             .finished_inbound
-            .push(mid, Inheritance::of(&message));
+            .push(mid, Inheritance::of(&message), self.kept.inherited);
         let host = self.host();
         let facts = message
             .facts
@@ -1640,7 +1804,43 @@ impl State<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::{FinishedInbound, Inheritance, FINISHED_INHERITANCE};
+    use super::{FinishedInbound, Inheritance, Kept, RecentIds, FINISHED_INHERITANCE};
+
+    #[test]
+    fn many_appliances_share_the_recent_state() {
+        let kept = |appliances| {
+            let kept = Kept::for_appliances(appliances);
+            (kept.recent, kept.inherited)
+        };
+        assert_eq!(kept(0), (8_192, 65_536));
+        assert_eq!(kept(16), (8_192, 65_536));
+        assert_eq!(kept(17), (7_710, 61_680));
+        assert_eq!(kept(64), (2_048, 16_384));
+        assert_eq!(kept(10_001), (64, 104));
+    }
+
+    #[test]
+    fn recent_ids_keep_the_last_ones() {
+        let mut recent = RecentIds::default();
+        for id in 1..=1_000 {
+            recent.insert(id, 64);
+        }
+        assert!(recent.members.len() <= 128);
+        assert!((937..=1_000).all(|id| recent.contains(id)));
+        assert!(!recent.contains(1));
+    }
+
+    #[test]
+    fn finished_inbound_shrinks_to_a_smaller_share() {
+        let mut finished = FinishedInbound::default();
+        for mid in 0..1_000 {
+            finished.push(mid, inheritance(mid), 1_000);
+        }
+        finished.push(1_000, inheritance(1_000), 100);
+        assert_eq!(finished.written.len(), 100);
+        assert!(finished.get(900).is_none());
+        assert_eq!(finished.get(901).and_then(|found| found.icid), Some(901));
+    }
 
     fn inheritance(icid: u64) -> Inheritance {
         Inheritance {
@@ -1659,7 +1859,7 @@ mod tests {
         let mut finished = FinishedInbound::default();
         let total = FINISHED_INHERITANCE as u64 * 3 + 5;
         for mid in 0..total {
-            finished.push(mid, inheritance(mid));
+            finished.push(mid, inheritance(mid), FINISHED_INHERITANCE);
             // Lookups now and then index what was written since.
             if mid % 10_000 == 0 {
                 assert_eq!(finished.get(mid).and_then(|found| found.icid), Some(mid));
@@ -1677,7 +1877,7 @@ mod tests {
         );
         assert!(finished.index.len() <= 2 * FINISHED_INHERITANCE + 1);
         // A MID written again is found with what it left last.
-        finished.push(7, inheritance(70));
+        finished.push(7, inheritance(70), FINISHED_INHERITANCE);
         assert!(finished.get(7).is_some_and(|found| found.icid == Some(70)));
     }
 
