@@ -1165,11 +1165,20 @@ fn follow_says_what_it_waits_for() {
     let missing = dir.path().join("mail_logs.current");
     let empty = dir.path().join("empty");
     std::fs::create_dir(&empty).unwrap();
+    let saved = dir.path().join("saved");
+    std::fs::create_dir(&saved).unwrap();
+    std::fs::write(saved.join("mail_logs.@20260302T090000.s.gz"), b"").unwrap();
     for (path, expected) in [
         (&missing, "does not exist yet; waiting for it to appear"),
         (
             &empty,
             "no log file in this directory yet; waiting for one to appear",
+        ),
+        (
+            &saved,
+            "no log file in this directory yet, only 1 compressed file(s), which are \
+             complete and are not followed (read them without --follow); waiting for a \
+             log file to appear",
         ),
     ] {
         let stderr_path = dir.path().join("stderr");

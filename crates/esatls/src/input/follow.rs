@@ -690,6 +690,25 @@ struct Candidate {
     rank: Rank,
 }
 
+/// Returns the number of files in `directory` whose names end as a
+/// compressed file's do, which a follower of the directory skips; 0 when
+/// the directory cannot be read.
+pub fn compressed_files_in(directory: &Path) -> usize {
+    let Ok(entries) = fs::read_dir(directory) else {
+        return 0;
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter(|entry| {
+            let name = entry.file_name().to_string_lossy().to_lowercase();
+            !name.starts_with('.')
+                && COMPRESSED_SUFFIXES
+                    .iter()
+                    .any(|suffix| name.ends_with(suffix))
+        })
+        .count()
+}
+
 /// Lists the regular files of `directory` (symbolic links followed),
 /// leaving out hidden files and files named as compressed. A missing
 /// directory has none.

@@ -18,7 +18,9 @@ use std::sync::Arc;
 pub(crate) use discover::appliance_subdirectory;
 pub use discover::{expand_inputs, rotation_time, DiscoveredInput, Expansion};
 #[cfg(unix)]
-pub use follow::{FollowEvent, FollowOptions, Follower, DEFAULT_POLL_INTERVAL};
+pub use follow::{
+    compressed_files_in, FollowEvent, FollowOptions, Follower, DEFAULT_POLL_INTERVAL,
+};
 pub use lines::{split_lines, Line, LineReader, SplitLines, DEFAULT_MAX_LINE_BYTES};
 pub use stop::StopHandle;
 pub(crate) use stop::{is_stopped_read, StoppableReader};

@@ -355,10 +355,18 @@ pub fn follow(
         .map_err(crate::input::InputError::Follow)?;
     match follower.current_path() {
         Some(path) => on_event(&format!("following {}", path.display())),
-        None if target.is_dir() => on_event(&format!(
-            "{}: no log file in this directory yet; waiting for one to appear",
-            target.display()
-        )),
+        None if target.is_dir() => match crate::input::compressed_files_in(target) {
+            0 => on_event(&format!(
+                "{}: no log file in this directory yet; waiting for one to appear",
+                target.display()
+            )),
+            compressed => on_event(&format!(
+                "{}: no log file in this directory yet, only {compressed} compressed \
+                 file(s), which are complete and are not followed (read them without \
+                 --follow); waiting for a log file to appear",
+                target.display()
+            )),
+        },
         None => on_event(&format!(
             "{}: does not exist yet; waiting for it to appear",
             target.display()
