@@ -1667,6 +1667,21 @@ fn evicted_connections_are_not_cleartext() {
 }
 
 #[test]
+fn wrapped_version_line_names_the_appliance() {
+    let (_dir, path) = temp_log(
+        "wrapped.log",
+        "Tue Mar 12 08:01:50 2024 Info: Version: 15.0.0-104\n\
+         SN: 0123456789AB-CDEF01234567\n\
+         Tue Mar 12 08:01:51 2024 Info: New SMTP ICID 1 interface Main (192.0.2.1) address 192.0.2.9\n",
+    );
+    let output = esatls_paths(&["connections", "--format", "json"], &[path]);
+    assert_eq!(output.status.code(), Some(0));
+    let records = json_lines(&output);
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0]["host"], "0123456789AB-CDEF01234567");
+}
+
+#[test]
 fn open_limit_holds_across_appliances() {
     // 50 appliances with three connections each: no appliance passes the
     // limit of 10 alone, all of them together do.

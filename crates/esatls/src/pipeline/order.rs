@@ -9,6 +9,8 @@
 //!   may lie in an earlier chunk, so the last entry of each chunk waits
 //!   for the next chunk before it is parsed.
 
+use std::borrow::Cow;
+
 use rustc_hash::FxHashMap;
 
 use super::chunk::{classify_with, count_event, ChunkEntry, Parsed};
@@ -24,12 +26,12 @@ pub(crate) fn valid_offset(seconds: i32) -> bool {
     seconds % 60 == 0 && seconds.abs() <= 18 * 3_600
 }
 
-/// A fact that an entry's first line gives about the lines after it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A fact that an entry gives about the lines after it.
+#[derive(Clone, Debug, PartialEq, Eq)]
 enum FileFact<'a> {
     None,
-    /// `Version: ... SN: serial`.
-    Serial(&'a str),
+    /// `Version: ... SN: serial`, from one line or a wrapped one.
+    Serial(Cow<'a, str>),
     /// `Time offset from UTC: N seconds`, with a valid offset.
     Offset(i32),
 }
@@ -203,9 +205,15 @@ impl InputState {
         }
     }
 
-    /// Returns the appliance and time of `entry`, and records the fact its
-    /// first line gives about the lines after it.
-    pub(crate) fn start(&mut self, entry: &ChunkEntry<'_>, correlator: &mut Correlator) -> Start {
+    /// Returns the appliance and time of `entry`, and records the fact it
+    /// gives about the lines after it. `continuations` are the lines
+    /// without a header that continue it in its chunk.
+    pub(crate) fn start(
+        &mut self,
+        entry: &ChunkEntry<'_>,
+        continuations: &[&str],
+        correlator: &mut Correlator,
+    ) -> Start {
         let plain = entry.host.is_none() && !may_give_fact(entry);
         if plain {
             if let Some((time, start)) = &self.plain_start {
@@ -214,14 +222,19 @@ impl InputState {
                 }
             }
         }
-        let start = self.start_slowly(entry, correlator);
+        let start = self.start_slowly(entry, continuations, correlator);
         self.plain_start = plain.then_some((entry.time, start));
         start
     }
 
-    fn start_slowly(&mut self, entry: &ChunkEntry<'_>, correlator: &mut Correlator) -> Start {
+    fn start_slowly(
+        &mut self,
+        entry: &ChunkEntry<'_>,
+        continuations: &[&str],
+        correlator: &mut Correlator,
+    ) -> Start {
         let mut offset_line = None;
-        match file_fact(entry) {
+        match file_fact(entry, continuations) {
             FileFact::None => {}
             FileFact::Serial(serial) => {
                 self.serial = Some(serial.to_string());
@@ -336,11 +349,32 @@ impl InputState {
 
 /// Returns the fact that the first line of `entry` gives about the lines
 /// after it.
-fn file_fact<'a>(entry: &ChunkEntry<'a>) -> FileFact<'a> {
+fn file_fact<'a>(entry: &ChunkEntry<'a>, continuations: &[&str]) -> FileFact<'a> {
     let deferred;
     let event = match &entry.parsed {
         Parsed::Event(event) => event,
         Parsed::Deferred => match header_of(entry).payload {
+            Payload::Text { text: body, .. }
+                if body.starts_with("Version: ") && !continuations.is_empty() =>
+            {
+                // A wrapped `Version` line can put the serial on a line of
+                // its own, so the lines are joined as the entry's text is.
+                let mut text = body.to_string();
+                for line in continuations {
+                    if text.len() >= MAX_VERSION_BYTES {
+                        break;
+                    }
+                    text.push(' ');
+                    text.push_str(line.trim_start());
+                }
+                return match parse_event(&text) {
+                    Event::Version {
+                        serial: Some(serial),
+                        ..
+                    } => FileFact::Serial(Cow::Owned(serial.to_string())),
+                    _ => FileFact::None,
+                };
+            }
             Payload::Text { text: body, .. }
                 if body.starts_with("Version: ") || body.starts_with("Time offset from UTC: ") =>
             {
@@ -355,13 +389,17 @@ fn file_fact<'a>(entry: &ChunkEntry<'a>) -> FileFact<'a> {
         Event::Version {
             serial: Some(serial),
             ..
-        } => FileFact::Serial(serial),
+        } => FileFact::Serial(Cow::Borrowed(serial)),
         // RFC 3339 offsets are whole minutes within 18 hours; a header
         // outside that is left unused.
         Event::TimeOffset { seconds } if valid_offset(seconds) => FileFact::Offset(seconds),
         _ => FileFact::None,
     }
 }
+
+/// Bytes of a wrapped `Version` entry that are joined to find its serial,
+/// well over the longest such line.
+const MAX_VERSION_BYTES: usize = 1_024;
 
 /// Returns whether the first line of `entry` may give a fact about the
 /// lines after it.

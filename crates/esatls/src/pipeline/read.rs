@@ -357,7 +357,7 @@ impl Pipeline {
                 // The chunk has an entry: the one before it is whole.
                 self.finish_open(input, source, sink);
                 for entry in before {
-                    let start = input.start(entry, &mut self.correlator);
+                    let start = input.start(entry, continuations_of(entry), &mut self.correlator);
                     let line = base + u64::from(entry.line) + 1;
                     match &entry.parsed {
                         chunk::Parsed::Deferred => {
@@ -371,7 +371,10 @@ impl Pipeline {
                     }
                 }
                 // The next chunk may continue the last entry.
-                let start = input.start(last, &mut self.correlator);
+                // NOTE: the fact of a wrapped `Version` entry comes from
+                // the lines of its own chunk, so a serial wrapped onto
+                // the next chunk's first line is not found.
+                let start = input.start(last, continuations_of(last), &mut self.correlator);
                 let line = base + u64::from(last.line) + 1;
                 input.open = Some(input.joined(last, continuations_of(last), line, start));
             }
