@@ -142,14 +142,7 @@ impl<'a> Cursor<'a> {
         let ids = match plain_int_list(body.as_bytes()) {
             Some(ids) => Some(ids?),
             None => {
-                let valid = body.split(',').all(|item| {
-                    let item = item.trim();
-                    !item.is_empty()
-                        && item.len() <= 10
-                        && item.bytes().all(|b| b.is_ascii_digit())
-                        && item.parse::<u32>().is_ok()
-                });
-                if !valid {
+                if !valid_int_list(body) {
                     return None;
                 }
                 None
@@ -165,6 +158,18 @@ impl<'a> Cursor<'a> {
 pub(crate) struct ReadIds {
     pub first: [u32; INLINE_RIDS],
     pub count: usize,
+}
+
+/// Returns whether `body` is a comma-separated list of integers that
+/// each fit in 32 bits, with blanks around them allowed.
+fn valid_int_list(body: &str) -> bool {
+    body.split(',').all(|item| {
+        let item = item.trim();
+        !item.is_empty()
+            && item.len() <= 10
+            && item.bytes().all(|b| b.is_ascii_digit())
+            && item.parse::<u32>().is_ok()
+    })
 }
 
 /// Checks a list of digits, commas and spaces, as the appliance writes it,
@@ -284,13 +289,7 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn rid_lists_read_as_split_and_parse(body in "[0-9 ,\t]{0,30}") {
-            let valid = body.split(',').all(|item| {
-                let item = item.trim();
-                !item.is_empty()
-                    && item.len() <= 10
-                    && item.bytes().all(|b| b.is_ascii_digit())
-                    && item.parse::<u32>().is_ok()
-            });
+            let valid = super::valid_int_list(&body);
             let expected = valid.then(|| {
                 body.split(',')
                     .map(|item| item.trim().parse::<u32>().unwrap())

@@ -400,25 +400,10 @@ mod tests {
         let mut number = 0;
         loop {
             while let Some(region) = lines.take_region() {
-                for line in split_lines(region) {
-                    number += 1;
-                    let kept = line.len().min(max);
-                    out.push((
-                        String::from_utf8_lossy(&line[..kept]).into_owned(),
-                        number,
-                        (line.len() - kept) as u64,
-                    ));
-                }
+                push_region(&mut out, &mut number, region, max);
             }
             match lines.next_line().unwrap() {
-                Some(line) => {
-                    number += 1;
-                    out.push((
-                        String::from_utf8_lossy(line.bytes).into_owned(),
-                        number,
-                        line.skipped_bytes,
-                    ))
-                }
+                Some(line) => push_line(&mut out, &mut number, line),
                 None => break,
             }
         }
@@ -435,15 +420,7 @@ mod tests {
         loop {
             match lines.take_region_buffer(spare) {
                 Ok((buffer, range)) => {
-                    for line in split_lines(&buffer[range]) {
-                        number += 1;
-                        let kept = line.len().min(max);
-                        out.push((
-                            String::from_utf8_lossy(&line[..kept]).into_owned(),
-                            number,
-                            (line.len() - kept) as u64,
-                        ));
-                    }
+                    push_region(&mut out, &mut number, &buffer[range], max);
                     spare = buffer;
                     continue;
                 }
@@ -453,18 +430,34 @@ mod tests {
                 continue;
             }
             match lines.next_line().unwrap() {
-                Some(line) => {
-                    number += 1;
-                    out.push((
-                        String::from_utf8_lossy(line.bytes).into_owned(),
-                        number,
-                        line.skipped_bytes,
-                    ))
-                }
+                Some(line) => push_line(&mut out, &mut number, line),
                 None => break,
             }
         }
         out
+    }
+
+    /// Adds each line of a region, cut at `max` bytes, with its number.
+    fn push_region(out: &mut Vec<(String, u64, u64)>, number: &mut u64, region: &[u8], max: usize) {
+        for line in split_lines(region) {
+            *number += 1;
+            let kept = line.len().min(max);
+            out.push((
+                String::from_utf8_lossy(&line[..kept]).into_owned(),
+                *number,
+                (line.len() - kept) as u64,
+            ));
+        }
+    }
+
+    /// Adds a line that the reader returned by itself, with its number.
+    fn push_line(out: &mut Vec<(String, u64, u64)>, number: &mut u64, line: Line<'_>) {
+        *number += 1;
+        out.push((
+            String::from_utf8_lossy(line.bytes).into_owned(),
+            *number,
+            line.skipped_bytes,
+        ));
     }
 
     #[test]
