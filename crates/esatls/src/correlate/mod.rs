@@ -204,7 +204,7 @@ pub struct EventLine<'a> {
 
 /// A bounded set of ids that were recently emitted, so that stray lines
 /// about them (a second close line, say) do not start new records. It
-/// keeps at least the last ids inserted that [`Kept::recent`] says, and
+/// keeps at least the last [`RecentLimits::closed_ids`] ids inserted, and
 /// at most twice as many.
 #[derive(Debug, Default)]
 struct RecentIds {
@@ -221,42 +221,42 @@ const RECENT_IDS: u64 = 8_192;
 /// [`FINISHED_INHERITANCE`] each. With more, the appliances of one
 /// correlator share that many times each limit, so that a log naming
 /// thousands of appliances keeps its memory within bounds.
-const FULLY_KEPT_APPLIANCES: usize = 16;
+const FULL_LIMIT_APPLIANCES: usize = 16;
 
 /// How much recent state each appliance keeps, by the number of
 /// appliances.
 #[derive(Clone, Copy, Debug)]
-struct Kept {
+struct RecentLimits {
     /// Recently emitted ids, of each kind.
-    recent: u64,
+    closed_ids: u64,
     /// Written messages remembered for copies made after them.
     inherited: usize,
 }
 
-impl Default for Kept {
-    fn default() -> Kept {
-        Kept::for_appliances(0)
+impl Default for RecentLimits {
+    fn default() -> RecentLimits {
+        RecentLimits::for_appliances(0)
     }
 }
 
-impl Kept {
-    fn for_appliances(appliances: usize) -> Kept {
+impl RecentLimits {
+    fn for_appliances(appliances: usize) -> RecentLimits {
         let share = |whole: usize, least: usize| {
-            (whole * FULLY_KEPT_APPLIANCES / appliances.max(1)).clamp(least, whole)
+            (whole * FULL_LIMIT_APPLIANCES / appliances.max(1)).clamp(least, whole)
         };
-        Kept {
-            recent: share(RECENT_IDS as usize, 64) as u64,
+        RecentLimits {
+            closed_ids: share(RECENT_IDS as usize, 64) as u64,
             inherited: share(FINISHED_INHERITANCE, 64),
         }
     }
 }
 
 impl RecentIds {
-    fn insert(&mut self, id: u64, kept: u64) {
+    fn insert(&mut self, id: u64, limit: u64) {
         self.inserted += 1;
         self.members.insert(id, self.inserted);
-        if self.members.len() as u64 > 2 * kept {
-            let keep_after = self.inserted.saturating_sub(kept);
+        if self.members.len() as u64 > 2 * limit {
+            let keep_after = self.inserted.saturating_sub(limit);
             self.members.retain(|_, sequence| *sequence > keep_after);
         }
     }
@@ -341,7 +341,7 @@ pub struct Correlator {
     texts: TextPool,
     /// How much recent state each appliance keeps, for the number of
     /// appliances so far.
-    kept: Kept,
+    limits: RecentLimits,
     /// Entries to push before the open state of all appliances together
     /// is counted again.
     until_open_count: u32,
@@ -417,8 +417,8 @@ struct FinishedInbound {
 }
 
 impl FinishedInbound {
-    fn push(&mut self, mid: u64, inheritance: Inheritance, kept: usize) {
-        while self.written.len() >= kept.max(1) {
+    fn push(&mut self, mid: u64, inheritance: Inheritance, limit: usize) {
+        while self.written.len() >= limit.max(1) {
             self.written.pop_front();
             self.dropped += 1;
         }
@@ -476,7 +476,7 @@ impl Correlator {
                 ..Appliance::default()
             });
             self.overflow = Some(id);
-            self.kept = Kept::for_appliances(self.appliances.len());
+            self.limits = RecentLimits::for_appliances(self.appliances.len());
             return id;
         }
         let id = ApplianceId(self.appliances.len() as u32);
@@ -485,7 +485,7 @@ impl Correlator {
             ..Appliance::default()
         });
         self.names.insert(key, id);
-        self.kept = Kept::for_appliances(self.appliances.len());
+        self.limits = RecentLimits::for_appliances(self.appliances.len());
         id
     }
 
@@ -511,7 +511,7 @@ impl Correlator {
         if Some(entry.appliance) == self.overflow {
             self.stats.appliance_overflow += 1;
         }
-        let kept = self.kept;
+        let limits = self.limits;
         let Some(appliance) = self.appliances.get_mut(entry.appliance.0 as usize) else {
             return;
         };
@@ -536,7 +536,7 @@ impl Correlator {
         }
         let mut state = State {
             appliance,
-            kept,
+            limits,
             options: &self.options,
             expect_consolidated: self.expect_consolidated,
             stats: &mut self.stats,
@@ -627,14 +627,14 @@ impl Correlator {
         seen.select_nth_unstable(count);
         seen.truncate(count);
         seen.sort_unstable();
-        let kept = self.kept;
+        let limits = self.limits;
         for &(_, index, id) in &seen {
             let Some(appliance) = self.appliances.get_mut(index) else {
                 continue;
             };
             let mut state = State {
                 appliance,
-                kept,
+                limits,
                 options: &self.options,
                 expect_consolidated: self.expect_consolidated,
                 stats: &mut self.stats,
@@ -658,11 +658,11 @@ impl Correlator {
     /// lines of their last second, without waiting: for a followed log that
     /// has gone quiet.
     pub fn emit_waiting(&mut self, sink: &mut dyn RecordSink) {
-        let kept = self.kept;
+        let limits = self.limits;
         for appliance in &mut self.appliances {
             let mut state = State {
                 appliance,
-                kept,
+                limits,
                 options: &self.options,
                 expect_consolidated: self.expect_consolidated,
                 stats: &mut self.stats,
@@ -705,7 +705,7 @@ impl Correlator {
             self.stats.consolidated_without_mid += 1;
             return;
         };
-        let kept = self.kept;
+        let limits = self.limits;
         let Some(state_appliance) = self.appliances.get_mut(appliance.0 as usize) else {
             return;
         };
@@ -727,7 +727,7 @@ impl Correlator {
         }
         let mut state = State {
             appliance: state_appliance,
-            kept,
+            limits,
             options: &self.options,
             expect_consolidated: true,
             stats: &mut self.stats,
@@ -792,7 +792,7 @@ impl Correlator {
 /// The borrowed parts of a correlator that one entry works on.
 struct State<'s> {
     appliance: &'s mut Appliance,
-    kept: Kept,
+    limits: RecentLimits,
     options: &'s CorrelateOptions,
     expect_consolidated: bool,
     stats: &'s mut CorrelateStats,
@@ -880,8 +880,8 @@ impl State<'_> {
 
     fn emit_connection(&mut self, direction: Direction, id: u64) {
         if let Some(connection) = self.connections(direction).remove(&id) {
-            let kept = self.kept.recent;
-            self.recently_closed(direction).insert(id, kept);
+            let limit = self.limits.closed_ids;
+            self.recently_closed(direction).insert(id, limit);
             let host = self.host();
             self.sink.connection(connection.into_record(host));
         }
@@ -894,10 +894,12 @@ impl State<'_> {
         let finished = finished || message.finish_seen;
         // Lines that come later for this MID (after an early close too)
         // count as late instead of starting a second record.
-        self.appliance.finished_mids.insert(mid, self.kept.recent);
+        self.appliance
+            .finished_mids
+            .insert(mid, self.limits.closed_ids);
         self.appliance
             .finished_inbound
-            .push(mid, Inheritance::of(&message), self.kept.inherited);
+            .push(mid, Inheritance::of(&message), self.limits.inherited);
         let host = self.host();
         let facts = message
             .facts
@@ -1804,19 +1806,19 @@ impl State<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::{FinishedInbound, Inheritance, Kept, RecentIds, FINISHED_INHERITANCE};
+    use super::{FinishedInbound, Inheritance, RecentIds, RecentLimits, FINISHED_INHERITANCE};
 
     #[test]
     fn many_appliances_share_the_recent_state() {
-        let kept = |appliances| {
-            let kept = Kept::for_appliances(appliances);
-            (kept.recent, kept.inherited)
+        let limits = |appliances| {
+            let limits = RecentLimits::for_appliances(appliances);
+            (limits.closed_ids, limits.inherited)
         };
-        assert_eq!(kept(0), (8_192, 65_536));
-        assert_eq!(kept(16), (8_192, 65_536));
-        assert_eq!(kept(17), (7_710, 61_680));
-        assert_eq!(kept(64), (2_048, 16_384));
-        assert_eq!(kept(10_001), (64, 104));
+        assert_eq!(limits(0), (8_192, 65_536));
+        assert_eq!(limits(16), (8_192, 65_536));
+        assert_eq!(limits(17), (7_710, 61_680));
+        assert_eq!(limits(64), (2_048, 16_384));
+        assert_eq!(limits(10_001), (64, 104));
     }
 
     #[test]

@@ -131,9 +131,9 @@ pub(crate) enum Parsed<'a> {
     Event(Event<'a>),
     /// A consolidated event.
     Consolidated(Box<ConsolidatedEvent<'a>>),
-    /// An entry with nothing for the correlator (another kind of CEF
-    /// event, one that could not be parsed, or a syslog message of another
-    /// program); it has been counted.
+    /// An entry with nothing for the correlator, already counted: another
+    /// kind of CEF event, one that could not be parsed, or a syslog
+    /// message of another program.
     Nothing,
     /// An entry left for the stage that takes the chunks in order: it is
     /// neither parsed nor counted yet.

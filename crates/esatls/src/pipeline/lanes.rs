@@ -51,11 +51,11 @@ pub(super) struct Plan {
 }
 
 /// Returns the lanes for `sources`, or `None` when the run should read its
-/// inputs one after the other. That is the case when one thread was
-/// requested, when the machine has fewer than [`LANE_PROCESSORS`]
-/// processors, when an input may contain lines of several appliances, and
-/// when the inputs name one appliance, or more than the correlator keeps
-/// apart ([`MAX_APPLIANCES`]).
+/// inputs one after the other. The run reads them in order when one thread
+/// was requested, or the machine has fewer than [`LANE_PROCESSORS`]
+/// processors. It also does when an input may contain lines of several
+/// appliances, or when the inputs name one appliance or more than
+/// [`MAX_APPLIANCES`].
 ///
 /// There are as many lanes as appliances, up to [`MAX_LANES`]. Appliances
 /// are spread over the lanes largest first (by file size), each to the
@@ -237,10 +237,10 @@ struct Schedule {
 }
 
 impl Schedule {
-    /// Returns the free lane with the most bytes left, marked busy, where
-    /// `last` (the lane the worker read last) counts the affinity more;
-    /// `None` when no lane has inputs left; or waits while the lanes with
-    /// inputs left are busy.
+    /// Marks busy and returns the free lane with the most bytes left, where
+    /// `last` (the lane the worker read last) gets the affinity added.
+    /// Waits while every lane with inputs left is busy, and returns `None`
+    /// once no lane has inputs left.
     fn take(schedule: &(Mutex<Schedule>, Condvar), last: Option<usize>) -> Option<usize> {
         let (lock, freed) = schedule;
         let mut state = lock.lock().ok()?;

@@ -58,8 +58,8 @@ pub struct RunOptions {
     /// reading the input and parse the chunks they read, and the calling
     /// thread correlates them.
     pub threads: usize,
-    /// Processors the run may keep busy, which decides whether the logs of
-    /// several appliances are read at once; by default those the system
+    /// Processors the run may keep busy, which decide whether the logs of
+    /// several appliances are read at once. By default, those the system
     /// makes available to the process.
     pub processors: usize,
     /// Handle that ends the run early. Once a stop is requested, reading

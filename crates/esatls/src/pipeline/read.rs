@@ -63,8 +63,8 @@ impl Pipeline {
     }
 
     /// Reads one input, at `position` among the inputs given, and returns
-    /// what it added to the summary; `None` if it is left out because of a
-    /// stop.
+    /// what it added to the summary. Returns `None` when a stop leaves the
+    /// input out.
     pub(super) fn read_input(
         &mut self,
         position: usize,
@@ -118,7 +118,7 @@ impl Pipeline {
 
     /// Reads one prepared input to its end. Between chunks, and at least
     /// every [`PROGRESS_INTERVAL`], the sink's [`RecordSink::progress`]
-    /// sees the summary so far.
+    /// receives the summary so far.
     ///
     /// With one thread, this thread reads, parses and correlates. With
     /// more, parsing threads take turns reading the input into chunks and
@@ -462,7 +462,7 @@ impl Pipeline {
         self.templates.merge(templates);
         self.summary.lines.fill_maps();
         // Sorting the templates after every chunk would cost more than the
-        // chunk; only a followed input, whose summary is shown as it goes,
+        // chunk. Only a followed input, whose summary is shown as it goes,
         // needs them before the end.
         if self.live {
             self.summary.templates = self.templates.sorted_top(TOP_TEMPLATES_LIVE);

@@ -69,9 +69,9 @@ pub(crate) struct ChunkReader {
     /// Buffers of chunks the run is done with, for the next chunks.
     recycled: Option<Receiver<Buffers>>,
     /// Chunks that may be out at once, counting those whose buffer has not
-    /// come back on `recycled`; the reader waits for a buffer beyond it, so
-    /// that memory stays bounded however far the parsing threads are
-    /// ahead of the correlator.
+    /// come back on `recycled`. Past it the reader waits for a buffer, so
+    /// memory stays bounded however far the parsing threads are ahead of
+    /// the correlator.
     limit: usize,
     out: usize,
     first: bool,
@@ -408,7 +408,7 @@ mod tests {
     fn full_chunk_of_followed_input_is_closed_before_a_read() {
         let line = b"Mon Mar  2 10:00:00 2026 Info: ICID 1 close\n";
         // More than the 256 KiB read ahead, so that a later read fills a
-        // chunk; with a line limit that large, chunks are copied out of
+        // chunk. With a line limit that large, chunks are copied out of
         // the read buffer.
         let text: Vec<u8> = line.repeat(900 * 1024 / line.len());
         let chunks = live_chunks(&text, 4 << 20);
