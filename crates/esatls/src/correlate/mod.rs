@@ -391,10 +391,35 @@ impl Inheritance {
             subject: message.subject.clone(),
         }
     }
+
+    /// Bytes of the texts the copy would take, which the queue of written
+    /// messages keeps alive.
+    fn text_bytes(&self) -> usize {
+        let tls = &self.tls;
+        [
+            &tls.protocol,
+            &tls.cipher,
+            &tls.cn,
+            &tls.reason,
+            &self.remote_ip,
+            &self.remote_host,
+            &self.sender,
+            &self.message_id,
+            &self.subject,
+        ]
+        .into_iter()
+        .map(|text| text.as_ref().map_or(0, |text| text.len()))
+        .sum()
+    }
 }
 
 /// Written messages remembered for copies made after them.
 const FINISHED_INHERITANCE: usize = 65_536;
+
+/// Bytes of text that each remembered message may keep alive on average.
+/// Typical names, subjects and Message-IDs take less; with long ones
+/// (each text is cut at 8,192 bytes) the queue keeps fewer messages.
+const INHERITED_TEXT_PER_MESSAGE: usize = 384;
 
 /// The inbound state that the last [`FINISHED_INHERITANCE`] messages
 /// written leave to copies made from them later.
@@ -410,6 +435,8 @@ struct FinishedInbound {
     /// written since the last lookup are not in it yet, and entries of
     /// messages dropped from `written` may still be.
     index: HashMap<u64, u64>,
+    /// Bytes of the texts in `written`.
+    text_bytes: usize,
     /// Messages dropped from the front of `written`.
     dropped: u64,
     /// Position up to which `index` contains the messages written.
@@ -417,11 +444,31 @@ struct FinishedInbound {
 }
 
 impl FinishedInbound {
+    /// Remembers what `mid` leaves, keeping at most `limit` messages and
+    /// `limit` times [`INHERITED_TEXT_PER_MESSAGE`] bytes of their texts
+    /// (or the one message, if its texts alone are longer).
     fn push(&mut self, mid: u64, inheritance: Inheritance, limit: usize) {
-        while self.written.len() >= limit.max(1) {
-            self.written.pop_front();
+        let limit = limit.max(1);
+        let text_limit = limit.saturating_mul(INHERITED_TEXT_PER_MESSAGE);
+        let text_bytes = inheritance.text_bytes();
+        while self.written.len() >= limit
+            || (!self.written.is_empty() && self.text_bytes + text_bytes > text_limit)
+        {
+            let Some((_, oldest)) = self.written.pop_front() else {
+                break;
+            };
+            self.text_bytes -= oldest.text_bytes();
             self.dropped += 1;
         }
+        // The queue takes its whole size at once. Grown by doubling, it
+        // would touch twice its size of new memory, which the kernel
+        // zeroes page by page, at a cost greater than the copies.
+        if self.written.capacity() < limit || self.written.capacity() > 2 * limit {
+            let missing = limit - self.written.len();
+            self.written.shrink_to(limit);
+            self.written.reserve_exact(missing);
+        }
+        self.text_bytes += text_bytes;
         self.written.push_back((mid, inheritance));
     }
 
@@ -1881,6 +1928,58 @@ mod tests {
         // A MID written again is found with what it left last.
         finished.push(7, inheritance(70), FINISHED_INHERITANCE);
         assert!(finished.get(7).is_some_and(|found| found.icid == Some(70)));
+    }
+
+    #[test]
+    fn finished_inbound_takes_its_size_at_once() {
+        let mut finished = FinishedInbound::default();
+        finished.push(1, inheritance(1), 1_000);
+        assert_eq!(finished.written.capacity(), 1_000);
+        for mid in 2..=2_500 {
+            finished.push(mid, inheritance(mid), 1_000);
+        }
+        assert_eq!(finished.written.capacity(), 1_000);
+        assert_eq!(finished.written.len(), 1_000);
+        // With more appliances the limit falls, and the queue gives back
+        // what it no longer needs.
+        finished.push(2_501, inheritance(2_501), 100);
+        assert_eq!(finished.written.capacity(), 100);
+        assert_eq!(finished.written.len(), 100);
+        assert_eq!(
+            finished.get(2_402).and_then(|found| found.icid),
+            Some(2_402)
+        );
+        assert!(finished.get(2_401).is_none());
+    }
+
+    #[test]
+    fn finished_inbound_bounds_the_texts_it_keeps() {
+        let mut finished = FinishedInbound::default();
+        let long = |mid: u64| Inheritance {
+            subject: Some(std::sync::Arc::from("s".repeat(8_192))),
+            message_id: Some(std::sync::Arc::from(format!("<{mid}@example.com>"))),
+            ..inheritance(mid)
+        };
+        // 100 messages may keep 38,400 bytes: four of these at a time.
+        for mid in 1..=10 {
+            finished.push(mid, long(mid), 100);
+        }
+        assert_eq!(finished.written.len(), 4);
+        assert_eq!(finished.text_bytes, 4 * 8_192 + 3 * 15 + 16);
+        assert!(finished.get(6).is_none());
+        assert_eq!(finished.get(7).and_then(|found| found.icid), Some(7));
+        // Short texts take the room back.
+        for mid in 11..=110 {
+            finished.push(mid, inheritance(mid), 100);
+        }
+        assert_eq!(finished.written.len(), 100);
+        assert_eq!(finished.text_bytes, 0);
+        // One message longer than the whole budget is still kept.
+        let mut longest = long(111);
+        longest.tls.cn = Some(std::sync::Arc::from("c".repeat(40_000)));
+        finished.push(111, longest, 100);
+        assert_eq!(finished.written.len(), 1);
+        assert_eq!(finished.get(111).and_then(|found| found.icid), Some(111));
     }
 
     use crate::pipeline::{run_bytes, RunOptions};
