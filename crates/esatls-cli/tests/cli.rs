@@ -1717,6 +1717,44 @@ fn open_limit_holds_across_appliances() {
 }
 
 #[test]
+fn waits_within_one_second_are_bounded() {
+    // 3,000 messages and connections that end in one second wait for the
+    // clock to move on. At most half of --max-open wait; the oldest are
+    // written first, and none counts as closed for the open limit.
+    let mut log = String::new();
+    for id in 1..=3_000 {
+        log.push_str(&format!(
+            "Mon Mar  2 10:00:00 2026 Info: New SMTP ICID {id} interface Data1 (192.0.2.1) address 198.51.100.7 reverse dns host unknown verified no\n\
+             Mon Mar  2 10:00:00 2026 Info: Start MID {id} ICID {id}\n\
+             Mon Mar  2 10:00:00 2026 Info: Message finished MID {id} done\n\
+             Mon Mar  2 10:00:00 2026 Info: ICID {id} close\n"
+        ));
+    }
+    let (_dir, path) = temp_log("second.log", &log);
+    for threads in ["1", "2"] {
+        let output = esatls_paths(
+            &[
+                "report",
+                "--format",
+                "json",
+                "--max-open",
+                "1000",
+                "--threads",
+                threads,
+            ],
+            std::slice::from_ref(&path),
+        );
+        assert_eq!(output.status.code(), Some(0));
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(report["correlation"]["evicted"], 0);
+        assert_eq!(report["inbound"]["connections"]["total"], 3_000);
+        assert_eq!(report["inbound"]["connections"]["none"], 3_000);
+        assert_eq!(report["inbound"]["messages"]["total"], 3_000);
+        assert_eq!(report["inbound"]["messages"]["none"], 3_000);
+    }
+}
+
+#[test]
 fn rewrite_hands_recipients_over() {
     let (_dir, path) = temp_log(
         "rewrite.log",

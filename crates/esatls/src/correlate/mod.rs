@@ -48,6 +48,20 @@ pub const FINISH_GRACE_SECONDS: i64 = 1;
 /// when the run reads both kinds of log, before it is written alone.
 pub const CONSOLIDATED_WAIT_SECONDS: i64 = 600;
 
+/// Most closed connections, finished messages, and messages waiting for
+/// their consolidated event that an appliance holds in each wait. Past it
+/// the oldest is emitted before its time is up. The waits are counted in
+/// log time, which stops in logs without timestamps and while the clock
+/// runs behind its latest time (after a daylight saving change).
+const MAX_WAITING: usize = 4_096;
+
+/// Returns the most entries of each wait for the `--max-open` limit: at
+/// most half of it, so that waiting state is never what the open limit
+/// closes.
+fn waiting_limit(max_open: usize) -> usize {
+    MAX_WAITING.min(max_open / 2).max(1)
+}
+
 /// Most log lines kept as evidence for one record in trace mode.
 pub const MAX_EVIDENCE_LINES: usize = 2_000;
 
@@ -255,9 +269,17 @@ impl RecentIds {
     fn insert(&mut self, id: u64, limit: u64) {
         self.inserted += 1;
         self.members.insert(id, self.inserted);
+        self.trim(limit);
+    }
+
+    /// Keeps the last `limit` ids once more than twice as many are kept.
+    fn trim(&mut self, limit: u64) {
         if self.members.len() as u64 > 2 * limit {
             let keep_after = self.inserted.saturating_sub(limit);
             self.members.retain(|_, sequence| *sequence > keep_after);
+            if self.members.capacity() as u64 > 4 * limit {
+                self.members.shrink_to_fit();
+            }
         }
     }
 
@@ -342,6 +364,10 @@ pub struct Correlator {
     /// How much recent state each appliance keeps, for the number of
     /// appliances so far.
     limits: RecentLimits,
+    /// The limits that every appliance was last cut down to. An appliance
+    /// applies the current limits when it adds state, and the others are
+    /// cut when the limits fall an eighth below these.
+    trimmed_to: RecentLimits,
     /// Entries to push before the open state of all appliances together
     /// is counted again.
     until_open_count: u32,
@@ -449,9 +475,32 @@ impl FinishedInbound {
     /// (or the one message, if its texts alone are longer).
     fn push(&mut self, mid: u64, inheritance: Inheritance, limit: usize) {
         let limit = limit.max(1);
-        let text_limit = limit.saturating_mul(INHERITED_TEXT_PER_MESSAGE);
         let text_bytes = inheritance.text_bytes();
-        while self.written.len() >= limit
+        self.make_room(limit - 1, text_bytes, limit);
+        // The queue takes its whole size at once. Grown by doubling, it
+        // would touch twice its size of new memory, which the kernel
+        // zeroes page by page, at a cost greater than the copies.
+        if self.written.capacity() < limit {
+            let missing = limit - self.written.len();
+            self.written.reserve_exact(missing);
+        }
+        self.text_bytes += text_bytes;
+        self.written.push_back((mid, inheritance));
+    }
+
+    /// Cuts the queue to what `limit` messages may keep.
+    fn trim(&mut self, limit: usize) {
+        let limit = limit.max(1);
+        self.make_room(limit, 0, limit);
+    }
+
+    /// Drops the oldest messages until at most `keep` are left and
+    /// `text_bytes` more bytes of text fit in what `limit` messages may
+    /// keep (or the queue is empty), and gives back room the queue no
+    /// longer needs.
+    fn make_room(&mut self, keep: usize, text_bytes: usize, limit: usize) {
+        let text_limit = limit.saturating_mul(INHERITED_TEXT_PER_MESSAGE);
+        while self.written.len() > keep
             || (!self.written.is_empty() && self.text_bytes + text_bytes > text_limit)
         {
             let Some((_, oldest)) = self.written.pop_front() else {
@@ -460,16 +509,9 @@ impl FinishedInbound {
             self.text_bytes -= oldest.text_bytes();
             self.dropped += 1;
         }
-        // The queue takes its whole size at once. Grown by doubling, it
-        // would touch twice its size of new memory, which the kernel
-        // zeroes page by page, at a cost greater than the copies.
-        if self.written.capacity() < limit || self.written.capacity() > 2 * limit {
-            let missing = limit - self.written.len();
+        if self.written.capacity() > 2 * limit {
             self.written.shrink_to(limit);
-            self.written.reserve_exact(missing);
         }
-        self.text_bytes += text_bytes;
-        self.written.push_back((mid, inheritance));
     }
 
     /// Returns what the last written message `mid` left, if it is still
@@ -523,7 +565,7 @@ impl Correlator {
                 ..Appliance::default()
             });
             self.overflow = Some(id);
-            self.limits = RecentLimits::for_appliances(self.appliances.len());
+            self.set_limits();
             return id;
         }
         let id = ApplianceId(self.appliances.len() as u32);
@@ -532,8 +574,28 @@ impl Correlator {
             ..Appliance::default()
         });
         self.names.insert(key, id);
-        self.limits = RecentLimits::for_appliances(self.appliances.len());
+        self.set_limits();
         id
+    }
+
+    /// Sets the limits of recent state for the number of appliances. Once
+    /// they are an eighth below the limits last applied to every
+    /// appliance, cuts the state of all of them: an appliance that adds
+    /// no state (its files were read before the others) would otherwise
+    /// keep what it had under the higher limits to the end.
+    fn set_limits(&mut self) {
+        let limits = RecentLimits::for_appliances(self.appliances.len());
+        self.limits = limits;
+        if limits.inherited * 8 > self.trimmed_to.inherited * 7 {
+            return;
+        }
+        self.trimmed_to = limits;
+        for appliance in &mut self.appliances {
+            appliance.closed_icids.trim(limits.closed_ids);
+            appliance.closed_dcids.trim(limits.closed_ids);
+            appliance.finished_mids.trim(limits.closed_ids);
+            appliance.finished_inbound.trim(limits.inherited);
+        }
     }
 
     /// Returns the names of the appliances read so far.
@@ -969,6 +1031,15 @@ impl State<'_> {
                 if let Some(old) = self.appliance.held.insert(mid, record) {
                     self.sink.message(old);
                 }
+                let limit = waiting_limit(self.options.max_open);
+                while self.appliance.held_order.len() > limit {
+                    let Some((_, mid)) = self.appliance.held_order.pop_front() else {
+                        break;
+                    };
+                    if let Some(record) = self.appliance.held.remove(&mid) {
+                        self.sink.message(record);
+                    }
+                }
             }
             None => self.sink.message(record),
         }
@@ -987,6 +1058,25 @@ impl State<'_> {
                 .get(&mid)
                 .is_some_and(|message| message.finish_seen)
             {
+                self.emit_message(mid, true);
+            }
+        }
+    }
+
+    /// Emits the oldest finished messages while more than the waiting
+    /// limit wait out their grace second.
+    fn limit_finishing(&mut self) {
+        let limit = waiting_limit(self.options.max_open);
+        while self.appliance.finishing.len() > limit {
+            let Some((_, mid)) = self.appliance.finishing.pop_front() else {
+                break;
+            };
+            let finished = self
+                .appliance
+                .messages
+                .get(&mid)
+                .is_some_and(|message| message.finish_seen);
+            if finished {
                 self.emit_message(mid, true);
             }
         }
@@ -1364,6 +1454,7 @@ impl State<'_> {
                     if !message.finish_seen {
                         message.finish_seen = true;
                         self.appliance.finishing.push_back((due, mid));
+                        self.limit_finishing();
                     }
                 }
             }
@@ -1518,6 +1609,19 @@ impl State<'_> {
         self.appliance
             .closing
             .push_back((clock + CLOSE_GRACE_SECONDS, direction, id));
+        let limit = waiting_limit(self.options.max_open);
+        while self.appliance.closing.len() > limit {
+            let Some((_, direction, id)) = self.appliance.closing.pop_front() else {
+                break;
+            };
+            let closed = self
+                .connections(direction)
+                .get(&id)
+                .is_some_and(|connection| connection.close_seen);
+            if closed {
+                self.emit_connection(direction, id);
+            }
+        }
     }
 
     /// Gives the messages (inbound) or attempts (outbound) that took
@@ -1853,7 +1957,9 @@ impl State<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::{FinishedInbound, Inheritance, RecentIds, RecentLimits, FINISHED_INHERITANCE};
+    use super::{
+        Correlator, FinishedInbound, Inheritance, RecentIds, RecentLimits, FINISHED_INHERITANCE,
+    };
 
     #[test]
     fn many_appliances_share_the_recent_state() {
@@ -1980,6 +2086,39 @@ mod tests {
         finished.push(111, longest, 100);
         assert_eq!(finished.written.len(), 1);
         assert_eq!(finished.get(111).and_then(|found| found.icid), Some(111));
+    }
+
+    #[test]
+    fn earlier_appliances_give_up_their_share() {
+        let mut correlator = Correlator::default();
+        let first = correlator.appliance(Some("esa0")).0 as usize;
+        for id in 1..=20_000 {
+            let appliance = &mut correlator.appliances[first];
+            appliance.finished_inbound.push(id, inheritance(id), 65_536);
+            appliance.finished_mids.insert(id, 8_192);
+        }
+        assert_eq!(
+            correlator.appliances[first].finished_inbound.written.len(),
+            20_000
+        );
+        // The first appliance adds nothing while 99 more are read.
+        for number in 1..100 {
+            correlator.appliance(Some(&format!("esa{number}")));
+        }
+        assert_eq!(correlator.limits.inherited, 10_485);
+        let appliance = &mut correlator.appliances[first];
+        let kept = appliance.finished_inbound.written.len();
+        assert!(kept <= 10_485 * 8 / 7, "kept {kept}");
+        assert!(kept >= 10_485, "kept {kept}");
+        assert!(appliance.finished_mids.members.len() <= 2 * 1_310 * 8 / 7);
+        assert!(appliance.finished_mids.contains(20_000));
+        assert_eq!(
+            appliance
+                .finished_inbound
+                .get(20_000)
+                .and_then(|found| found.icid),
+            Some(20_000)
+        );
     }
 
     use crate::pipeline::{run_bytes, RunOptions};
