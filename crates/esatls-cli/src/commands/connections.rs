@@ -1,6 +1,6 @@
 //! `esatls connections`.
 
-use std::io::Write;
+use std::io::{self, IsTerminal, Write};
 
 use anyhow::{Context, Result};
 
@@ -84,7 +84,9 @@ pub fn run(args: ConnectionsArgs) -> Result<u8> {
         RecordFormat::Table => Writer::Table(ConnectionTable::new(table_style()), out),
         RecordFormat::Json => Writer::Json(out, Vec::new()),
         RecordFormat::Csv => Writer::Csv(
-            CsvWriter::new(out, CONNECTION_COLUMNS).context("cannot write to standard output")?,
+            CsvWriter::new(out, CONNECTION_COLUMNS)
+                .context("cannot write to standard output")?
+                .visible_escapes(io::stdout().is_terminal()),
         ),
     };
     let mut sink = ConnectionSink {

@@ -1,6 +1,6 @@
 //! `esatls messages`.
 
-use std::io::Write;
+use std::io::{self, IsTerminal, Write};
 
 use anyhow::{Context, Result};
 
@@ -154,7 +154,9 @@ pub fn run(args: MessagesArgs) -> Result<u8> {
         RecordFormat::Table => Writer::Table(MessageTable::new(table_style()), out),
         RecordFormat::Json => Writer::Json(out, Vec::new()),
         RecordFormat::Csv => Writer::Csv(
-            CsvWriter::new(out, MESSAGE_COLUMNS).context("cannot write to standard output")?,
+            CsvWriter::new(out, MESSAGE_COLUMNS)
+                .context("cannot write to standard output")?
+                .visible_escapes(io::stdout().is_terminal()),
         ),
     };
     let mut sink = MessageSink {

@@ -2,10 +2,13 @@
 //!
 //! The columns are part of the output contract (`docs/output.md`). Log text
 //! is written as it is, in quotes: every field that is not a number is
-//! quoted.
+//! quoted. For a terminal, control characters are written as visible
+//! escapes instead.
 
+use std::borrow::Cow;
 use std::io::Write;
 
+use crate::output::sanitize::for_terminal;
 use crate::record::{ConnectionRecord, MessageRecord, RecipientRecord};
 
 /// Columns of `esatls messages --format csv`.
@@ -76,6 +79,9 @@ fn text<T: ToString>(value: &Option<T>) -> String {
 /// Writes CSV rows, starting with the header row.
 pub struct CsvWriter<W: Write> {
     writer: csv::Writer<W>,
+    /// Whether control, bidirectional and zero-width characters of log
+    /// text are written as visible escapes (`\x1b`), for a terminal.
+    visible_escapes: bool,
 }
 
 impl<W: Write> CsvWriter<W> {
@@ -88,7 +94,29 @@ impl<W: Write> CsvWriter<W> {
             .quote_style(csv::QuoteStyle::NonNumeric)
             .from_writer(inner);
         writer.write_record(columns).map_err(io_error)?;
-        Ok(CsvWriter { writer })
+        Ok(CsvWriter {
+            writer,
+            visible_escapes: false,
+        })
+    }
+
+    /// Sets whether log text is written with visible escapes in place of
+    /// control, bidirectional and zero-width characters, as the tables
+    /// show it. Off by default, when the text is written as it is.
+    pub fn visible_escapes(mut self, visible: bool) -> Self {
+        self.visible_escapes = visible;
+        self
+    }
+
+    fn write_row(&mut self, row: &mut [String]) -> std::io::Result<()> {
+        if self.visible_escapes {
+            for field in row.iter_mut() {
+                if let Cow::Owned(escaped) = for_terminal(field) {
+                    *field = escaped;
+                }
+            }
+        }
+        self.writer.write_record(&*row).map_err(io_error)
     }
 
     /// Writes one row per recipient of `record`, or one row with empty
@@ -148,12 +176,12 @@ impl<W: Write> CsvWriter<W> {
             text(&record.origin.map(|origin| origin.as_str())),
             record.complete.to_string(),
         ]);
-        self.writer.write_record(&row).map_err(io_error)
+        self.write_row(&mut row)
     }
 
     /// Writes one row for a connection.
     pub fn connection(&mut self, record: &ConnectionRecord) -> std::io::Result<()> {
-        let row = [
+        let mut row = [
             text(&record.host),
             record.direction.as_str().to_string(),
             record.id.to_string(),
@@ -169,7 +197,7 @@ impl<W: Write> CsvWriter<W> {
             text(&record.reason),
             record.messages.to_string(),
         ];
-        self.writer.write_record(&row).map_err(io_error)
+        self.write_row(&mut row)
     }
 
     pub fn flush(&mut self) -> std::io::Result<()> {
@@ -182,5 +210,61 @@ impl<W: Write> CsvWriter<W> {
             let kind = error.error().kind();
             std::io::Error::new(kind, error.error().to_string())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::{Direction, TlsState};
+
+    fn connection(reason: &str) -> ConnectionRecord {
+        ConnectionRecord {
+            host: None,
+            direction: Direction::Outbound,
+            id: 7,
+            opened: None,
+            closed: None,
+            remote_ip: Some("192.0.2.9".into()),
+            remote_host: None,
+            interface: None,
+            tls: TlsState::Failed,
+            protocol: None,
+            cipher: None,
+            cn: None,
+            reason: Some(reason.into()),
+            messages: 1,
+            evidence: Vec::new(),
+        }
+    }
+
+    fn written(visible: bool, reason: &str) -> String {
+        let mut writer = CsvWriter::new(Vec::new(), CONNECTION_COLUMNS)
+            .unwrap()
+            .visible_escapes(visible);
+        writer.connection(&connection(reason)).unwrap();
+        let bytes = writer.into_inner().unwrap();
+        let text = String::from_utf8(bytes).unwrap();
+        // The row after the header row.
+        text.lines().nth(1).unwrap().to_string()
+    }
+
+    #[test]
+    fn controls_kept_by_default() {
+        let out = written(false, "bad\u{1b}[2Jreply\u{202e}");
+        assert_eq!(
+            out,
+            "\"\",\"outbound\",7,\"\",\"\",\"192.0.2.9\",\"\",\"\",\"failed\",\"\",\"\",\"\",\"bad\u{1b}[2Jreply\u{202e}\",1"
+        );
+    }
+
+    #[test]
+    fn controls_escaped_for_terminal() {
+        let out = written(true, "bad\u{1b}[2Jreply\u{202e}");
+        assert_eq!(
+            out,
+            "\"\",\"outbound\",7,\"\",\"\",\"192.0.2.9\",\"\",\"\",\"failed\",\"\",\"\",\"\",\"bad\\x1b[2Jreply\\u{202e}\",1"
+        );
+        assert!(!out.contains('\u{1b}'));
     }
 }
