@@ -1755,6 +1755,44 @@ fn waits_within_one_second_are_bounded() {
 }
 
 #[test]
+fn cut_recipient_list_keeps_its_whole_items() {
+    // Lines of 256 bytes keep the delivery lines' RIDs 0 to 49 and a
+    // part of 50: the whole ones count, the cut one and those after it
+    // do not.
+    let rids: Vec<String> = (0..60).map(|rid| rid.to_string()).collect();
+    let rids = rids.join(", ");
+    let mut log = String::from(
+        "Mon Mar  2 10:00:00 2026 Info: New SMTP ICID 9 interface Data1 (192.0.2.1) address 198.51.100.7 reverse dns host unknown verified no\n\
+         Mon Mar  2 10:00:00 2026 Info: Start MID 1 ICID 9\n",
+    );
+    for rid in 0..60 {
+        log.push_str(&format!(
+            "Mon Mar  2 10:00:00 2026 Info: MID 1 ICID 9 RID {rid} To: <r{rid}@example.com>\n"
+        ));
+    }
+    log.push_str(&format!(
+        "Mon Mar  2 10:00:01 2026 Info: New SMTP DCID 3 interface 192.0.2.1 address 203.0.113.5 port 25\n\
+         Mon Mar  2 10:00:01 2026 Info: Delivery start DCID 3 MID 1 to RID [{rids}]\n\
+         Mon Mar  2 10:00:01 2026 Info: Message done DCID 3 MID 1 to RID [{rids}]\n\
+         Mon Mar  2 10:00:01 2026 Info: Message finished MID 1 done\n\
+         Mon Mar  2 10:00:02 2026 Info: DCID 3 close\n\
+         Mon Mar  2 10:00:02 2026 Info: ICID 9 close\n"
+    ));
+    let (_dir, path) = temp_log("cut.log", &log);
+    let output = esatls_paths(
+        &["report", "--format", "json", "--max-line-bytes", "256"],
+        std::slice::from_ref(&path),
+    );
+    assert_eq!(output.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["lines"]["truncated"], 2);
+    assert_eq!(report["lines"]["unrecognised"], 0);
+    assert_eq!(report["outbound"]["recipients"]["total"], 60);
+    assert_eq!(report["outbound"]["recipients"]["delivered"], 50);
+    assert_eq!(report["outbound"]["recipients"]["unknown"], 10);
+}
+
+#[test]
 fn rewrite_hands_recipients_over() {
     let (_dir, path) = temp_log(
         "rewrite.log",

@@ -135,10 +135,20 @@ impl<'a> Cursor<'a> {
 
     /// Consumes a list of integers and returns its text, with its values
     /// when the list was checked byte by byte.
+    ///
+    /// A list without its `]` that runs to the end of the text comes from
+    /// a line cut short, by `--max-line-bytes` or by a syslog relay. Its
+    /// items followed by a comma are taken. The last one may have lost
+    /// digits, so it is not.
     fn checked_list(&mut self) -> Option<(&'a str, Option<ReadIds>)> {
         let inner = self.rest.strip_prefix('[')?;
-        let close = inner.bytes().position(|byte| byte == b']')?;
-        let body = &inner[..close];
+        let (body, after) = match inner.bytes().position(|byte| byte == b']') {
+            Some(close) => (&inner[..close], &inner[close + 1..]),
+            None => {
+                let complete = inner.rfind(',')?;
+                (&inner[..complete], &inner[inner.len()..])
+            }
+        };
         let ids = match plain_int_list(body.as_bytes()) {
             Some(ids) => Some(ids?),
             None => {
@@ -148,7 +158,7 @@ impl<'a> Cursor<'a> {
                 None
             }
         };
-        self.rest = &inner[close + 1..];
+        self.rest = after;
         Some((body, ids))
     }
 }
@@ -278,6 +288,15 @@ mod tests {
         assert_eq!(cursor.rest(), " rest");
         assert_eq!(ids("[]"), None);
         assert_eq!(ids("[0, x]"), None);
+        // A list cut at the end of the text keeps the items before its
+        // last comma.
+        let mut cursor = Cursor::new("[0, 1, 22, 3");
+        let list = cursor.rid_list().unwrap();
+        assert_eq!(list.iter().collect::<Vec<u32>>(), vec![0, 1, 22]);
+        assert_eq!(cursor.rest(), "");
+        assert_eq!(ids("[7, "), Some(vec![7]));
+        assert_eq!(ids("[7"), None);
+        assert_eq!(ids("[7, x, 8"), None);
         assert_eq!(ids("[0, 4294967296]"), None);
         assert_eq!(ids("[1,2, 3 ,4, 5]"), Some(vec![1, 2, 3, 4, 5]));
         assert_eq!(ids("[ 7 ]"), Some(vec![7]));
