@@ -397,24 +397,48 @@ enum OpenKind {
 #[derive(Clone, Debug)]
 struct Inheritance {
     tls: connection::TlsSnapshot,
+    icid: Option<u64>,
+    /// The texts, kept only when the run keeps details: a box, so that
+    /// the queue of written messages stays small without them.
+    texts: Option<Box<InheritedTexts>>,
+}
+
+/// The texts of an original that its copies take.
+#[derive(Clone, Debug, Default)]
+struct InheritedTexts {
     remote_ip: Option<Arc<str>>,
     remote_host: Option<Arc<str>>,
-    icid: Option<u64>,
     sender: Option<Arc<str>>,
     message_id: Option<Arc<str>>,
     subject: Option<Arc<str>>,
 }
 
+impl InheritedTexts {
+    fn fields(&self) -> [&Option<Arc<str>>; 5] {
+        [
+            &self.remote_ip,
+            &self.remote_host,
+            &self.sender,
+            &self.message_id,
+            &self.subject,
+        ]
+    }
+}
+
 impl Inheritance {
     fn of(message: &Message) -> Inheritance {
-        Inheritance {
-            tls: message.inbound.tls.clone(),
+        let texts = InheritedTexts {
             remote_ip: message.inbound.remote_ip.clone(),
             remote_host: message.inbound.remote_host.clone(),
-            icid: message.icid,
             sender: message.sender.clone(),
             message_id: message.message_id.clone(),
             subject: message.subject.clone(),
+        };
+        let any = texts.fields().iter().any(|text| text.is_some());
+        Inheritance {
+            tls: message.inbound.tls.clone(),
+            icid: message.icid,
+            texts: any.then(|| Box::new(texts)),
         }
     }
 
@@ -422,20 +446,12 @@ impl Inheritance {
     /// messages keeps alive.
     fn text_bytes(&self) -> usize {
         let tls = &self.tls;
-        [
-            &tls.protocol,
-            &tls.cipher,
-            &tls.cn,
-            &tls.reason,
-            &self.remote_ip,
-            &self.remote_host,
-            &self.sender,
-            &self.message_id,
-            &self.subject,
-        ]
-        .into_iter()
-        .map(|text| text.as_ref().map_or(0, |text| text.len()))
-        .sum()
+        let texts = self.texts.as_deref().map(InheritedTexts::fields);
+        [&tls.protocol, &tls.cipher, &tls.cn, &tls.reason]
+            .into_iter()
+            .chain(texts.into_iter().flatten())
+            .map(|text| text.as_ref().map_or(0, |text| text.len()))
+            .sum()
     }
 }
 
@@ -1812,18 +1828,19 @@ impl State<'_> {
         match derivation {
             Derivation::Split | Derivation::Rewritten | Derivation::Reinjected => {
                 if let Some(parent) = parent {
+                    let texts = parent.texts.map(|texts| *texts).unwrap_or_default();
                     child.inbound.tls = parent.tls;
-                    child.inbound.remote_ip = parent.remote_ip;
-                    child.inbound.remote_host = parent.remote_host;
+                    child.inbound.remote_ip = texts.remote_ip;
+                    child.inbound.remote_host = texts.remote_host;
                     child.inbound.inherited = true;
                     if child.icid.is_none_or(|value| value == 0) {
                         child.icid = parent.icid;
                     }
                     // The copy is the same message: it is found by the
                     // original's Message-ID too.
-                    child.sender = child.sender.take().or(parent.sender);
-                    child.message_id = child.message_id.take().or(parent.message_id);
-                    child.subject = child.subject.take().or(parent.subject);
+                    child.sender = child.sender.take().or(texts.sender);
+                    child.message_id = child.message_id.take().or(texts.message_id);
+                    child.subject = child.subject.take().or(texts.subject);
                 }
             }
             Derivation::Generated | Derivation::Bounce => {
@@ -1958,7 +1975,8 @@ impl State<'_> {
 #[cfg(test)]
 mod tests {
     use super::{
-        Correlator, FinishedInbound, Inheritance, RecentIds, RecentLimits, FINISHED_INHERITANCE,
+        Correlator, FinishedInbound, Inheritance, InheritedTexts, RecentIds, RecentLimits,
+        FINISHED_INHERITANCE,
     };
 
     #[test]
@@ -2000,12 +2018,8 @@ mod tests {
     fn inheritance(icid: u64) -> Inheritance {
         Inheritance {
             tls: Default::default(),
-            remote_ip: None,
-            remote_host: None,
             icid: Some(icid),
-            sender: None,
-            message_id: None,
-            subject: None,
+            texts: None,
         }
     }
 
@@ -2037,6 +2051,13 @@ mod tests {
     }
 
     #[test]
+    fn finished_entry_is_small_without_texts() {
+        // 65,536 entries per appliance: the texts are boxed, so a run that
+        // keeps no details (`report`) holds the TLS state and ICID alone.
+        assert_eq!(std::mem::size_of::<(u64, Inheritance)>(), 104);
+    }
+
+    #[test]
     fn finished_inbound_takes_its_size_at_once() {
         let mut finished = FinishedInbound::default();
         finished.push(1, inheritance(1), 1_000);
@@ -2062,8 +2083,11 @@ mod tests {
     fn finished_inbound_bounds_the_texts_it_keeps() {
         let mut finished = FinishedInbound::default();
         let long = |mid: u64| Inheritance {
-            subject: Some(std::sync::Arc::from("s".repeat(8_192))),
-            message_id: Some(std::sync::Arc::from(format!("<{mid}@example.com>"))),
+            texts: Some(Box::new(InheritedTexts {
+                subject: Some(std::sync::Arc::from("s".repeat(8_192))),
+                message_id: Some(std::sync::Arc::from(format!("<{mid}@example.com>"))),
+                ..InheritedTexts::default()
+            })),
             ..inheritance(mid)
         };
         // 100 messages may keep 38,400 bytes: four of these at a time.
