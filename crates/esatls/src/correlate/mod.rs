@@ -267,6 +267,11 @@ impl RecentLimits {
 
 impl RecentIds {
     fn insert(&mut self, id: u64, limit: u64) {
+        // The set takes the room it grows to at once: grown by doubling,
+        // it would touch twice as much new memory.
+        if self.members.capacity() == 0 {
+            self.members.reserve(usize::try_from(2 * limit + 1).unwrap_or(0));
+        }
         self.inserted += 1;
         self.members.insert(id, self.inserted);
         self.trim(limit);
