@@ -277,12 +277,13 @@ impl RecentIds {
         self.trim(limit);
     }
 
-    /// Keeps the last `limit` ids once more than twice as many are kept.
+    /// Keeps the last `limit` ids once more than twice as many are kept,
+    /// and gives back the room of a set made under a far higher limit.
     fn trim(&mut self, limit: u64) {
         if self.members.len() as u64 > 2 * limit {
             let keep_after = self.inserted.saturating_sub(limit);
             self.members.retain(|_, sequence| *sequence > keep_after);
-            if self.members.capacity() as u64 > 4 * limit {
+            if self.members.capacity() as u64 > 8 * limit {
                 self.members.shrink_to_fit();
             }
         }
