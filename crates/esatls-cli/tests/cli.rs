@@ -1755,6 +1755,37 @@ fn waits_within_one_second_are_bounded() {
 }
 
 #[test]
+fn late_tls_lines_of_one_second_still_apply() {
+    // 3,000 connections of each direction close in one second, and their
+    // TLS lines come after all the closes, in the same second: fewer than
+    // 4,096 of each direction wait, so every TLS line still applies.
+    let mut log = String::new();
+    for id in 1..=3_000 {
+        log.push_str(&format!(
+            "Mon Mar  2 10:00:00 2026 Info: New SMTP ICID {id} interface Data1 (192.0.2.1) address 198.51.100.7 reverse dns host unknown verified no\n\
+             Mon Mar  2 10:00:00 2026 Info: New SMTP DCID {id} interface 192.0.2.1 address 203.0.113.5 port 25\n\
+             Mon Mar  2 10:00:00 2026 Info: ICID {id} close\n\
+             Mon Mar  2 10:00:00 2026 Info: DCID {id} close\n"
+        ));
+    }
+    for id in 1..=3_000 {
+        log.push_str(&format!(
+            "Mon Mar  2 10:00:00 2026 Info: ICID {id} TLS success protocol TLSv1.3 cipher TLS_AES_256_GCM_SHA384\n\
+             Mon Mar  2 10:00:00 2026 Info: DCID {id} TLS success protocol TLSv1.2 cipher ECDHE-RSA-AES256-GCM-SHA384\n"
+        ));
+    }
+    let (_dir, path) = temp_log("late.log", &log);
+    let output = esatls_paths(&["report", "--format", "json"], std::slice::from_ref(&path));
+    assert_eq!(output.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["inbound"]["connections"]["total"], 3_000);
+    assert_eq!(report["inbound"]["connections"]["success"], 3_000);
+    assert_eq!(report["outbound"]["connections"]["total"], 3_000);
+    assert_eq!(report["outbound"]["connections"]["success"], 3_000);
+    assert_eq!(report["correlation"]["evicted"], 0);
+}
+
+#[test]
 fn cut_recipient_list_keeps_its_whole_items() {
     // Lines of 256 bytes keep the delivery lines' RIDs 0 to 49 and a
     // part of 50: the whole ones count, the cut one and those after it

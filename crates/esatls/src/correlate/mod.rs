@@ -48,19 +48,12 @@ pub const FINISH_GRACE_SECONDS: i64 = 1;
 /// when the run reads both kinds of log, before it is written alone.
 pub const CONSOLIDATED_WAIT_SECONDS: i64 = 600;
 
-/// Most closed connections, finished messages, and messages waiting for
-/// their consolidated event that an appliance holds in each wait. Past it
-/// the oldest is emitted before its time is up. The waits are counted in
-/// log time, which stops in logs without timestamps and while the clock
-/// runs behind its latest time (after a daylight saving change).
+/// Most finished messages, and most closed connections of each direction,
+/// that an appliance holds in their wait. The waits are counted in log
+/// time, which stops in logs without timestamps and stays behind while the
+/// clock runs back (after a daylight saving change). Past the limit the
+/// oldest is written before its time is up.
 const MAX_WAITING: usize = 4_096;
-
-/// Returns the most entries of each wait for the `--max-open` limit: at
-/// most half of it, so that waiting state is never what the open limit
-/// closes.
-fn waiting_limit(max_open: usize) -> usize {
-    MAX_WAITING.min(max_open / 2).max(1)
-}
 
 /// Most log lines kept as evidence for one record in trace mode.
 pub const MAX_EVIDENCE_LINES: usize = 2_000;
@@ -267,10 +260,10 @@ impl RecentLimits {
 
 impl RecentIds {
     fn insert(&mut self, id: u64, limit: u64) {
-        // The set takes the room it grows to at once: grown by doubling,
-        // it would touch twice as much new memory.
-        if self.members.capacity() == 0 {
-            self.members.reserve(usize::try_from(2 * limit + 1).unwrap_or(0));
+        let len = self.members.len();
+        if len >= self.members.capacity() {
+            let most = usize::try_from(2 * limit + 1).unwrap_or(usize::MAX);
+            self.members.reserve(room_to_grow(len, most) - len);
         }
         self.inserted += 1;
         self.members.insert(id, self.inserted);
@@ -464,6 +457,19 @@ impl Inheritance {
 /// Written messages remembered for copies made after them.
 const FINISHED_INHERITANCE: usize = 65_536;
 
+/// Returns the room for a full queue or set of `len` entries to grow to,
+/// for a `limit` it does not pass. Grown by doubling to the limit, it
+/// would touch twice its final size of new memory, which the kernel zeroes
+/// page by page at a cost greater than the copies. So it doubles while it
+/// holds less than an eighth of the limit, and then takes the whole limit.
+fn room_to_grow(len: usize, limit: usize) -> usize {
+    if len >= limit / 8 {
+        limit.max(len + 1)
+    } else {
+        (2 * len).max(64).min(limit)
+    }
+}
+
 /// Bytes of text that each remembered message may keep alive on average.
 /// Typical names, subjects and Message-IDs take less; with long ones
 /// (each text is cut at 8,192 bytes) the queue keeps fewer messages.
@@ -499,12 +505,9 @@ impl FinishedInbound {
         let limit = limit.max(1);
         let text_bytes = inheritance.text_bytes();
         self.make_room(limit - 1, text_bytes, limit);
-        // The queue takes its whole size at once. Grown by doubling, it
-        // would touch twice its size of new memory, which the kernel
-        // zeroes page by page, at a cost greater than the copies.
-        if self.written.capacity() < limit {
-            let missing = limit - self.written.len();
-            self.written.reserve_exact(missing);
+        if self.written.len() == self.written.capacity() {
+            let len = self.written.len();
+            self.written.reserve_exact(room_to_grow(len, limit) - len);
         }
         self.text_bytes += text_bytes;
         self.written.push_back((mid, inheritance));
@@ -776,8 +779,10 @@ impl Correlator {
             match kind {
                 OpenKind::Message => state.emit_message(id, false),
                 OpenKind::Connection(direction) => {
+                    // A connection whose close line was read is complete:
+                    // it keeps its verdict.
                     if let Some(connection) = state.connections(direction).get_mut(&id) {
-                        connection.evicted = true;
+                        connection.evicted = !connection.close_seen;
                     }
                     state.emit_connection(direction, id);
                 }
@@ -1053,8 +1058,10 @@ impl State<'_> {
                 if let Some(old) = self.appliance.held.insert(mid, record) {
                     self.sink.message(old);
                 }
-                let limit = waiting_limit(self.options.max_open);
-                while self.appliance.held_order.len() > limit {
+                // Records waiting for their consolidated event count as
+                // open messages for the limit.
+                let limit = self.options.max_open.max(1);
+                while self.appliance.held.len() > limit {
                     let Some((_, mid)) = self.appliance.held_order.pop_front() else {
                         break;
                     };
@@ -1085,22 +1092,27 @@ impl State<'_> {
         }
     }
 
-    /// Emits the oldest finished messages while more than the waiting
-    /// limit wait out their grace second.
+    /// Emits the oldest finished messages while more than
+    /// [`MAX_WAITING`] wait out their grace second.
     fn limit_finishing(&mut self) {
-        let limit = waiting_limit(self.options.max_open);
-        while self.appliance.finishing.len() > limit {
-            let Some((_, mid)) = self.appliance.finishing.pop_front() else {
-                break;
-            };
-            let finished = self
-                .appliance
-                .messages
-                .get(&mid)
-                .is_some_and(|message| message.finish_seen);
-            if finished {
-                self.emit_message(mid, true);
-            }
+        while self.appliance.finishing.len() > MAX_WAITING {
+            self.emit_oldest_finished();
+        }
+    }
+
+    /// Writes the message that finished first, if it is still waiting,
+    /// before its grace second is over.
+    fn emit_oldest_finished(&mut self) {
+        let Some((_, mid)) = self.appliance.finishing.pop_front() else {
+            return;
+        };
+        let finished = self
+            .appliance
+            .messages
+            .get(&mid)
+            .is_some_and(|message| message.finish_seen);
+        if finished {
+            self.emit_message(mid, true);
         }
     }
 
@@ -1197,6 +1209,17 @@ impl State<'_> {
     /// more than `max_open` entries.
     fn enforce_open_limit(&mut self) {
         let limit = self.options.max_open.max(10);
+        // Finished messages and closed connections that wait out their
+        // grace period go first: they are complete, so writing them early
+        // loses only a line that would come later in their last second.
+        while self.appliance.messages.len() > limit && !self.appliance.finishing.is_empty() {
+            self.emit_oldest_finished();
+        }
+        while (self.appliance.icids.len() > limit || self.appliance.dcids.len() > limit)
+            && !self.appliance.closing.is_empty()
+        {
+            self.emit_oldest_closed();
+        }
         if self.appliance.messages.len() > limit {
             let seen = self
                 .appliance
@@ -1631,18 +1654,24 @@ impl State<'_> {
         self.appliance
             .closing
             .push_back((clock + CLOSE_GRACE_SECONDS, direction, id));
-        let limit = waiting_limit(self.options.max_open);
-        while self.appliance.closing.len() > limit {
-            let Some((_, direction, id)) = self.appliance.closing.pop_front() else {
-                break;
-            };
-            let closed = self
-                .connections(direction)
-                .get(&id)
-                .is_some_and(|connection| connection.close_seen);
-            if closed {
-                self.emit_connection(direction, id);
-            }
+        // The queue contains both directions, so it keeps twice the limit.
+        while self.appliance.closing.len() > 2 * MAX_WAITING {
+            self.emit_oldest_closed();
+        }
+    }
+
+    /// Writes the connection that closed first, if it is still waiting,
+    /// before its grace period is over.
+    fn emit_oldest_closed(&mut self) {
+        let Some((_, direction, id)) = self.appliance.closing.pop_front() else {
+            return;
+        };
+        let closed = self
+            .connections(direction)
+            .get(&id)
+            .is_some_and(|connection| connection.close_seen);
+        if closed {
+            self.emit_connection(direction, id);
         }
     }
 
@@ -1981,8 +2010,8 @@ impl State<'_> {
 #[cfg(test)]
 mod tests {
     use super::{
-        Correlator, FinishedInbound, Inheritance, InheritedTexts, RecentIds, RecentLimits,
-        FINISHED_INHERITANCE,
+        room_to_grow, Correlator, FinishedInbound, Inheritance, InheritedTexts, RecentIds,
+        RecentLimits, FINISHED_INHERITANCE,
     };
 
     #[test]
@@ -2064,11 +2093,28 @@ mod tests {
     }
 
     #[test]
+    fn room_doubles_then_takes_the_limit() {
+        assert_eq!(room_to_grow(0, 65_536), 64);
+        assert_eq!(room_to_grow(64, 65_536), 128);
+        assert_eq!(room_to_grow(4_096, 65_536), 8_192);
+        assert_eq!(room_to_grow(8_192, 65_536), 65_536);
+        assert_eq!(room_to_grow(0, 10), 10);
+        assert_eq!(room_to_grow(10, 10), 11);
+    }
+
+    #[test]
     fn finished_inbound_takes_its_size_at_once() {
         let mut finished = FinishedInbound::default();
         finished.push(1, inheritance(1), 1_000);
+        assert_eq!(finished.written.capacity(), 64);
+        for mid in 2..=128 {
+            finished.push(mid, inheritance(mid), 1_000);
+        }
+        // 128 is more than an eighth of 1,000.
+        assert_eq!(finished.written.capacity(), 128);
+        finished.push(129, inheritance(129), 1_000);
         assert_eq!(finished.written.capacity(), 1_000);
-        for mid in 2..=2_500 {
+        for mid in 130..=2_500 {
             finished.push(mid, inheritance(mid), 1_000);
         }
         assert_eq!(finished.written.capacity(), 1_000);
