@@ -968,12 +968,19 @@ fn merge_counted(record: &mut MessageRecord, facts: Facts, stats: &mut Correlate
     }
 }
 
-#[inline]
+/// Adds `evidence` to `list` when the run keeps evidence. The check is
+/// inlined into every caller, since most runs keep none.
+#[inline(always)]
 fn push_evidence(list: &mut Vec<Evidence>, evidence: &Option<Evidence>) {
     if let Some(evidence) = evidence {
-        if list.len() < MAX_EVIDENCE_LINES && list.last() != Some(evidence) {
-            list.push(evidence.clone());
-        }
+        push_evidence_line(list, evidence);
+    }
+}
+
+#[inline(never)]
+fn push_evidence_line(list: &mut Vec<Evidence>, evidence: &Evidence) {
+    if list.len() < MAX_EVIDENCE_LINES && list.last() != Some(evidence) {
+        list.push(evidence.clone());
     }
 }
 
@@ -1209,6 +1216,13 @@ impl State<'_> {
     /// more than `max_open` entries.
     fn enforce_open_limit(&mut self) {
         let limit = self.options.max_open.max(10);
+        let appliance = &*self.appliance;
+        if appliance.messages.len() <= limit
+            && appliance.icids.len() <= limit
+            && appliance.dcids.len() <= limit
+        {
+            return;
+        }
         // Finished messages and closed connections that wait out their
         // grace period go first: they are complete, so writing them early
         // loses only a line that would come later in their last second.

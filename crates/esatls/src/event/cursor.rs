@@ -12,6 +12,7 @@ pub(crate) struct Cursor<'a> {
 /// Largest id accepted: ids of more digits than `u64` holds are malformed.
 const MAX_ID_DIGITS: usize = 20;
 
+
 impl<'a> Cursor<'a> {
     pub(crate) fn new(text: &'a str) -> Self {
         Cursor { rest: text }
@@ -46,26 +47,32 @@ impl<'a> Cursor<'a> {
 
     /// Consumes an unsigned decimal number that fits in `u64` and is not
     /// followed by another word character.
+    #[inline]
     pub(crate) fn number(&mut self) -> Option<u64> {
         let bytes = self.rest.as_bytes();
         let mut value: u64 = 0;
         let mut len = 0;
         // Nineteen digits always fit in a `u64`; only the twentieth can
-        // overflow it.
-        while let Some(&byte) = bytes.get(len) {
-            let digit = byte.wrapping_sub(b'0');
+        // overflow it, and a twenty-first always does.
+        let unchecked = bytes.len().min(MAX_ID_DIGITS - 1);
+        while len < unchecked {
+            let digit = bytes[len].wrapping_sub(b'0');
             if digit > 9 {
                 break;
             }
-            if len >= MAX_ID_DIGITS - 1 {
-                if len == MAX_ID_DIGITS {
-                    return None;
-                }
-                value = value.checked_mul(10)?.checked_add(u64::from(digit))?;
-            } else {
-                value = value * 10 + u64::from(digit);
-            }
+            value = value * 10 + u64::from(digit);
             len += 1;
+        }
+        if len == MAX_ID_DIGITS - 1 {
+            if let Some(digit) = bytes.get(len).map(|byte| byte.wrapping_sub(b'0')) {
+                if digit <= 9 {
+                    value = value.checked_mul(10)?.checked_add(u64::from(digit))?;
+                    len += 1;
+                    if bytes.get(len).is_some_and(u8::is_ascii_digit) {
+                        return None;
+                    }
+                }
+            }
         }
         if len == 0 {
             return None;

@@ -353,6 +353,13 @@ impl HeaderParser {
                 }
             }
         }
+        self.parse_new_stamp(line)
+    }
+
+    /// Parses a header whose stamp differs from the one before, and keeps
+    /// its stamp for the lines after it.
+    #[inline(never)]
+    fn parse_new_stamp<'a>(&mut self, line: &'a str) -> Option<Header<'a>> {
         let header = parse_header(line)?;
         if header.form == HeaderForm::Native {
             if let Some((time, used)) = time::parse_native(line.as_bytes()) {

@@ -208,6 +208,7 @@ impl InputState {
     /// Returns the appliance and time of `entry`, and records the fact it
     /// gives about the lines after it. `continuations` are the lines
     /// without a header that continue it in its chunk.
+    #[inline]
     pub(crate) fn start(
         &mut self,
         entry: &ChunkEntry<'_>,
@@ -227,6 +228,7 @@ impl InputState {
         start
     }
 
+    #[inline(never)]
     fn start_slowly(
         &mut self,
         entry: &ChunkEntry<'_>,
