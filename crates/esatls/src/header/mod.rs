@@ -536,6 +536,10 @@ fn cef_behind_tag(text: &str) -> Option<&str> {
     if text.starts_with("CEF:") {
         return Some(text);
     }
+    // Most entries start with `MID `, which is no tag.
+    if text.starts_with("MID ") {
+        return None;
+    }
     // A byte search: `split_once(' ')` costs more than the rest of the
     // header, and the first word of most entries is three bytes long. A
     // tag ends with a colon, and most first words do not.
