@@ -12,7 +12,6 @@ pub(crate) struct Cursor<'a> {
 /// Largest id accepted: ids of more digits than `u64` holds are malformed.
 const MAX_ID_DIGITS: usize = 20;
 
-
 impl<'a> Cursor<'a> {
     pub(crate) fn new(text: &'a str) -> Self {
         Cursor { rest: text }
