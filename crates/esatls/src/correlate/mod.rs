@@ -395,7 +395,9 @@ enum OpenKind {
 /// What a split, rewritten or released copy takes from its original.
 #[derive(Clone, Debug)]
 struct Inheritance {
-    tls: connection::TlsSnapshot,
+    /// Shared by the written messages of the same TLS state, which are
+    /// many: the queue of written messages keeps one pointer each.
+    tls: Arc<connection::TlsSnapshot>,
     icid: Option<u64>,
     /// The texts, kept only when the run keeps details: a box, so that
     /// the queue of written messages stays small without them.
@@ -426,6 +428,10 @@ impl InheritedTexts {
 
 impl Inheritance {
     fn of(message: &Message) -> Inheritance {
+        Inheritance::with_tls(message, Arc::new(message.inbound.tls.clone()))
+    }
+
+    fn with_tls(message: &Message, tls: Arc<connection::TlsSnapshot>) -> Inheritance {
         let texts = InheritedTexts {
             remote_ip: message.inbound.remote_ip.clone(),
             remote_host: message.inbound.remote_host.clone(),
@@ -435,7 +441,7 @@ impl Inheritance {
         };
         let any = texts.fields().iter().any(|text| text.is_some());
         Inheritance {
-            tls: message.inbound.tls.clone(),
+            tls,
             icid: message.icid,
             texts: any.then(|| Box::new(texts)),
         }
@@ -491,13 +497,50 @@ struct FinishedInbound {
     index: HashMap<u64, u64>,
     /// Bytes of the texts in `written`.
     text_bytes: usize,
+    /// The TLS states of written messages, each shared by all entries
+    /// with the same state and the same texts.
+    tls_states: HashMap<TlsKey, Arc<connection::TlsSnapshot>>,
     /// Messages dropped from the front of `written`.
     dropped: u64,
     /// Position up to which `index` contains the messages written.
     indexed: u64,
 }
 
+/// A TLS state and the addresses of its texts. The texts come from the
+/// text pool, so equal texts mostly share an address; a text with an
+/// address of its own only makes one more shared state.
+type TlsKey = (TlsState, [usize; 4]);
+
+/// Most TLS states [`FinishedInbound`] shares before it starts again.
+const MAX_SHARED_TLS_STATES: usize = 1_024;
+
 impl FinishedInbound {
+    /// Returns the shared copy of `tls`.
+    fn share_tls(&mut self, tls: &connection::TlsSnapshot) -> Arc<connection::TlsSnapshot> {
+        let address = |text: &Option<Arc<str>>| {
+            text.as_ref()
+                .map_or(0, |text| Arc::as_ptr(text).cast::<u8>() as usize)
+        };
+        let key = (
+            tls.state,
+            [
+                address(&tls.protocol),
+                address(&tls.cipher),
+                address(&tls.cn),
+                address(&tls.reason),
+            ],
+        );
+        if let Some(shared) = self.tls_states.get(&key) {
+            return Arc::clone(shared);
+        }
+        if self.tls_states.len() >= MAX_SHARED_TLS_STATES {
+            self.tls_states.clear();
+        }
+        let shared = Arc::new(tls.clone());
+        self.tls_states.insert(key, Arc::clone(&shared));
+        shared
+    }
+
     /// Remembers what `mid` leaves, keeping at most `limit` messages and
     /// `limit` times [`INHERITED_TEXT_PER_MESSAGE`] bytes of their texts
     /// (or the one message, if its texts alone are longer).
@@ -511,6 +554,12 @@ impl FinishedInbound {
         }
         self.text_bytes += text_bytes;
         self.written.push_back((mid, inheritance));
+    }
+
+    /// Remembers what the written `message` leaves to its copies.
+    fn remember(&mut self, mid: u64, message: &Message, limit: usize) {
+        let tls = self.share_tls(&message.inbound.tls);
+        self.push(mid, Inheritance::with_tls(message, tls), limit);
     }
 
     /// Cuts the queue to what `limit` messages may keep.
@@ -1042,7 +1091,7 @@ impl State<'_> {
             .insert(mid, self.limits.closed_ids);
         self.appliance
             .finished_inbound
-            .push(mid, Inheritance::of(&message), self.limits.inherited);
+            .remember(mid, &message, self.limits.inherited);
         let host = self.host();
         let facts = message
             .facts
@@ -1878,7 +1927,7 @@ impl State<'_> {
             Derivation::Split | Derivation::Rewritten | Derivation::Reinjected => {
                 if let Some(parent) = parent {
                     let texts = parent.texts.map(|texts| *texts).unwrap_or_default();
-                    child.inbound.tls = parent.tls;
+                    child.inbound.tls = Arc::unwrap_or_clone(parent.tls);
                     child.inbound.remote_ip = texts.remote_ip;
                     child.inbound.remote_host = texts.remote_host;
                     child.inbound.inherited = true;
@@ -2024,8 +2073,8 @@ impl State<'_> {
 #[cfg(test)]
 mod tests {
     use super::{
-        room_to_grow, Correlator, FinishedInbound, Inheritance, InheritedTexts, RecentIds,
-        RecentLimits, FINISHED_INHERITANCE,
+        connection, room_to_grow, Correlator, FinishedInbound, Inheritance, InheritedTexts,
+        RecentIds, RecentLimits, TlsState, FINISHED_INHERITANCE,
     };
 
     #[test]
@@ -2101,9 +2150,28 @@ mod tests {
 
     #[test]
     fn finished_entry_is_small_without_texts() {
-        // 65,536 entries per appliance: the texts are boxed, so a run that
-        // keeps no details (`report`) holds the TLS state and ICID alone.
-        assert_eq!(std::mem::size_of::<(u64, Inheritance)>(), 104);
+        // 65,536 entries per appliance: the TLS state is shared and the
+        // texts are boxed, so an entry contains the MID, the ICID and two
+        // pointers.
+        assert_eq!(std::mem::size_of::<(u64, Inheritance)>(), 40);
+    }
+
+    #[test]
+    fn written_messages_share_their_tls_state() {
+        let mut finished = FinishedInbound::default();
+        let protocol: std::sync::Arc<str> = std::sync::Arc::from("TLSv1.3");
+        let tls = |state| connection::TlsSnapshot {
+            state,
+            protocol: Some(protocol.clone()),
+            ..Default::default()
+        };
+        let first = finished.share_tls(&tls(TlsState::Success));
+        let second = finished.share_tls(&tls(TlsState::Success));
+        let failed = finished.share_tls(&tls(TlsState::Failed));
+        assert!(std::sync::Arc::ptr_eq(&first, &second));
+        assert!(!std::sync::Arc::ptr_eq(&first, &failed));
+        assert_eq!(failed.state, TlsState::Failed);
+        assert_eq!(finished.tls_states.len(), 2);
     }
 
     #[test]
@@ -2172,7 +2240,8 @@ mod tests {
         assert_eq!(finished.text_bytes, 0);
         // One message longer than the whole budget is still kept.
         let mut longest = long(111);
-        longest.tls.cn = Some(std::sync::Arc::from("c".repeat(40_000)));
+        std::sync::Arc::make_mut(&mut longest.tls).cn =
+            Some(std::sync::Arc::from("c".repeat(40_000)));
         finished.push(111, longest, 100);
         assert_eq!(finished.written.len(), 1);
         assert_eq!(finished.get(111).and_then(|found| found.icid), Some(111));
