@@ -930,7 +930,9 @@ impl Correlator {
             let host = appliance.name.clone();
             let mut messages: Vec<Box<Message>> =
                 appliance.messages.drain().map(|(_, m)| m).collect();
-            messages.sort_by_key(|m| (!m.finish_seen, m.started.map(|t| t.local_seconds()), m.mid));
+            messages.sort_by_cached_key(|m| {
+                (!m.finish_seen, m.started.map(|t| t.local_seconds()), m.mid)
+            });
             appliance.finishing.clear();
             for mut message in messages {
                 let finished = message.finish_seen;
@@ -950,7 +952,7 @@ impl Correlator {
             }
             appliance.write_held(sink);
             let mut facts: Vec<(u64, Facts)> = appliance.consolidated.drain().collect();
-            facts.sort_by_key(|(mid, facts)| (facts.start.map(|t| t.local_seconds()), *mid));
+            facts.sort_by_cached_key(|(mid, facts)| (facts.start.map(|t| t.local_seconds()), *mid));
             for (mid, facts) in facts {
                 self.stats.consolidated_only += 1;
                 sink.message(facts.into_record(host.clone(), mid));
@@ -961,7 +963,8 @@ impl Correlator {
                 .chain(appliance.dcids.drain())
                 .map(|(_, c)| c)
                 .collect();
-            connections.sort_by_key(|c| (c.direction, c.opened.map(|t| t.local_seconds()), c.id));
+            connections
+                .sort_by_cached_key(|c| (c.direction, c.opened.map(|t| t.local_seconds()), c.id));
             for connection in connections {
                 if !connection.close_seen {
                     self.stats.open_connections_at_end += 1;
