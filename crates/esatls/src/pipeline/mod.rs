@@ -428,6 +428,10 @@ pub struct Pipeline {
     /// this run: a consolidated event with one of them belongs to that
     /// appliance whatever its syslog host.
     text_serials: std::collections::HashSet<String>,
+    /// The chunk buffers of the input read last on this thread, for the
+    /// next input: a log rotated into many files would otherwise take new
+    /// memory for each.
+    spare_buffers: Vec<chunk::Buffers>,
 }
 
 impl Pipeline {
@@ -469,6 +473,7 @@ impl Pipeline {
             templates: TemplateCounts::default(),
             times_before: LineStats::default(),
             text_serials: Default::default(),
+            spare_buffers: Vec::new(),
         }
     }
 

@@ -156,6 +156,9 @@ impl Pipeline {
         }
         let (recycle, recycled) = mpsc::channel();
         reader.reuse_buffers(recycled, 1);
+        for buffers in self.spare_buffers.drain(..) {
+            let _ = recycle.send(buffers);
+        }
         Reading {
             reader,
             input,
@@ -206,8 +209,10 @@ impl Pipeline {
             mut input,
             index,
             finished,
+            mut reader,
             ..
         } = reading;
+        self.spare_buffers.extend(reader.take_returned_buffers());
         self.finish_open(&mut input, index, sink);
         self.add_counts(&mut input);
         self.times_before.see_period(&input.times);

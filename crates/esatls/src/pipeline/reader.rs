@@ -110,6 +110,17 @@ impl ChunkReader {
         self.limit = limit.max(1);
     }
 
+    /// Returns the buffers that came back and were not taken again, for
+    /// the reading of another input.
+    pub(crate) fn take_returned_buffers(&mut self) -> Vec<Buffers> {
+        let Some(recycled) = &self.recycled else {
+            return Vec::new();
+        };
+        let buffers: Vec<Buffers> = recycled.try_iter().collect();
+        self.out = self.out.saturating_sub(buffers.len());
+        buffers
+    }
+
     /// Returns empty buffers for the next chunk: those of a chunk that
     /// came back when there is one, else new ones while fewer than the
     /// limit are out. Returns `None` when the run no longer takes chunks.
