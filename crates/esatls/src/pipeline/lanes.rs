@@ -131,9 +131,11 @@ struct Finished {
 /// idles long while another reads a lane's last input.
 const CHUNKS_PER_TURN: usize = 16;
 
-/// Part of a lane's bytes, on average, by which a worker prefers the lane
-/// it read last to another, so that lanes do not change processors every
-/// turn: an eighth.
+/// Part of the bytes left in a lane, on average, by which a worker prefers
+/// the lane it read last to another, so that lanes do not change
+/// processors every turn: an eighth. It falls as the lanes are read, so
+/// that near the end the lane with the most left goes first and the lanes
+/// end together.
 const AFFINITY_PART: u64 = 8;
 
 /// The appliances of one lane, with the inputs still to read.
@@ -232,8 +234,6 @@ struct Schedule {
     busy: Vec<bool>,
     inputs_left: Vec<usize>,
     bytes_left: Vec<u64>,
-    /// Bytes by which a worker prefers the lane it read last.
-    affinity: u64,
 }
 
 impl Schedule {
@@ -245,14 +245,13 @@ impl Schedule {
         let (lock, freed) = schedule;
         let mut state = lock.lock().ok()?;
         loop {
+            let lanes = state.bytes_left.len().max(1) as u64;
+            let left: u64 = state.bytes_left.iter().sum();
+            let preference = left / (lanes * AFFINITY_PART);
             let free = (0..state.busy.len())
                 .filter(|&lane| !state.busy[lane] && state.inputs_left[lane] > 0)
                 .max_by_key(|&lane| {
-                    let affinity = if Some(lane) == last {
-                        state.affinity
-                    } else {
-                        0
-                    };
+                    let affinity = if Some(lane) == last { preference } else { 0 };
                     (
                         state.bytes_left[lane].saturating_add(affinity),
                         std::cmp::Reverse(lane),
@@ -331,7 +330,6 @@ pub(super) fn run(
         busy: Vec::with_capacity(plan.lanes),
         inputs_left: Vec::with_capacity(plan.lanes),
         bytes_left: Vec::with_capacity(plan.lanes),
-        affinity: 0,
     };
     let mut lanes = Vec::with_capacity(plan.lanes);
     for sources in grouped {
@@ -351,8 +349,6 @@ pub(super) fn run(
             read: Vec::new(),
         }));
     }
-    let total: u64 = schedule.bytes_left.iter().sum();
-    schedule.affinity = total / (schedule.bytes_left.len().max(1) as u64 * AFFINITY_PART);
     let schedule = (Mutex::new(schedule), Condvar::new());
     std::thread::scope(|scope| {
         let mut started = 0;
