@@ -17,6 +17,9 @@ use crate::input::{
 /// Bytes of an input read ahead to find its file header and first time.
 const PEEK_BYTES: usize = 256 * 1024;
 
+/// Bytes read ahead at a time, until the head holds [`PEEK_LINES`] lines.
+const PEEK_STEP: usize = 16 * 1024;
+
 /// Lines of an input read ahead to find its file header and first time.
 const PEEK_LINES: usize = 200;
 
@@ -173,21 +176,29 @@ fn read_head(
     reader: &mut dyn Read,
     enough: impl Fn(&[u8]) -> bool,
 ) -> (Vec<u8>, Option<io::Error>) {
-    let mut head = vec![0; PEEK_BYTES];
-    let mut filled = 0;
-    while filled < PEEK_BYTES && !enough(&head[..filled]) {
-        match reader.read(&mut head[filled..]) {
+    let mut head = Vec::new();
+    while head.len() < PEEK_BYTES && !enough(&head) {
+        // A step at a time: the first lines take far less than the limit,
+        // and a run over many files reads each head before it starts.
+        let filled = head.len();
+        head.resize((filled + PEEK_STEP).min(PEEK_BYTES), 0);
+        let result = reader.read(&mut head[filled..]);
+        head.truncate(filled + *result.as_ref().unwrap_or(&0));
+        match result {
             Ok(0) => break,
-            Ok(count) => filled += count,
+            Ok(_) => {}
             Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
-            Err(error) => {
-                head.truncate(filled);
-                return (head, Some(error));
-            }
+            Err(error) => return (head, Some(error)),
         }
     }
-    head.truncate(filled);
     (head, None)
+}
+
+/// Returns whether `head` contains [`PEEK_LINES`] whole lines.
+fn has_peek_lines(head: &[u8]) -> bool {
+    memchr::memchr_iter(b'\n', head)
+        .nth(PEEK_LINES - 1)
+        .is_some()
 }
 
 /// Returns `reader`, read on a thread of its own when the run can be
@@ -315,7 +326,7 @@ impl PreparedSource {
         }
         // A read error in the first bytes (a corrupt compressed file) is
         // raised again when the input is read, after the bytes before it.
-        let (head, head_error) = read_head(&mut opened.reader, |_| false);
+        let (head, head_error) = read_head(&mut opened.reader, has_peek_lines);
         if head.get(257..262) == Some(b"ustar".as_slice()) {
             return Err(InputError::Unsupported {
                 origin: input.origin,
@@ -523,6 +534,24 @@ impl YearTracker {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn head_stops_after_the_peeked_lines() {
+        let line = "Mon Mar  2 10:00:00 2026 Info: MID 1 queued for delivery\n";
+        let text = line.repeat(20_000);
+        let (head, error) = read_head(&mut io::Cursor::new(text.as_bytes()), has_peek_lines);
+        assert!(error.is_none());
+        // 200 lines of 57 bytes take one step of 16 KiB.
+        assert_eq!(head.len(), PEEK_STEP);
+        assert_eq!(&head[..], &text.as_bytes()[..PEEK_STEP]);
+        // Without line ends the head stops at its limit.
+        let text = vec![b'x'; 2 * PEEK_BYTES];
+        let (head, _) = read_head(&mut io::Cursor::new(&text[..]), has_peek_lines);
+        assert_eq!(head.len(), PEEK_BYTES);
+        // A short input is read whole.
+        let (head, _) = read_head(&mut io::Cursor::new(line.as_bytes()), has_peek_lines);
+        assert_eq!(head, line.as_bytes());
+    }
 
     fn raw(month: u8, year: Option<i16>) -> RawTime {
         RawTime {
