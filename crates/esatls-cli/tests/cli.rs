@@ -65,7 +65,15 @@ fn connections(paths: &[PathBuf]) -> Vec<Value> {
 }
 
 fn report(paths: &[PathBuf]) -> Value {
-    let output = esatls_paths(&["report", "--format", "json"], paths);
+    report_with(&[], paths)
+}
+
+/// Runs `esatls report --format json` with the options `extra` on `paths`,
+/// checks that it succeeds, and returns the report.
+fn report_with(extra: &[&str], paths: &[PathBuf]) -> Value {
+    let mut args = vec!["report", "--format", "json"];
+    args.extend_from_slice(extra);
+    let output = esatls_paths(&args, paths);
     assert_eq!(
         output.status.code(),
         Some(0),
@@ -1719,8 +1727,8 @@ fn open_limit_holds_across_appliances() {
 #[test]
 fn waits_within_one_second_are_bounded() {
     // 3,000 messages and connections that end in one second wait for the
-    // clock to move on. At most half of --max-open wait; the oldest are
-    // written first, and none counts as closed for the open limit.
+    // clock to move on. Past --max-open the waiting records are written
+    // first, so none is closed early by the open limit.
     let mut log = String::new();
     for id in 1..=3_000 {
         log.push_str(&format!(
@@ -1732,20 +1740,10 @@ fn waits_within_one_second_are_bounded() {
     }
     let (_dir, path) = temp_log("second.log", &log);
     for threads in ["1", "2"] {
-        let output = esatls_paths(
-            &[
-                "report",
-                "--format",
-                "json",
-                "--max-open",
-                "1000",
-                "--threads",
-                threads,
-            ],
+        let report = report_with(
+            &["--max-open", "1000", "--threads", threads],
             std::slice::from_ref(&path),
         );
-        assert_eq!(output.status.code(), Some(0));
-        let report: Value = serde_json::from_slice(&output.stdout).unwrap();
         assert_eq!(report["correlation"]["evicted"], 0);
         assert_eq!(report["inbound"]["connections"]["total"], 3_000);
         assert_eq!(report["inbound"]["connections"]["none"], 3_000);
@@ -1775,9 +1773,7 @@ fn late_tls_lines_of_one_second_still_apply() {
         ));
     }
     let (_dir, path) = temp_log("late.log", &log);
-    let output = esatls_paths(&["report", "--format", "json"], std::slice::from_ref(&path));
-    assert_eq!(output.status.code(), Some(0));
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let report = report(std::slice::from_ref(&path));
     assert_eq!(report["inbound"]["connections"]["total"], 3_000);
     assert_eq!(report["inbound"]["connections"]["success"], 3_000);
     assert_eq!(report["outbound"]["connections"]["total"], 3_000);
@@ -1792,6 +1788,7 @@ fn cut_recipient_list_keeps_its_whole_items() {
     // do not.
     let rids: Vec<String> = (0..60).map(|rid| rid.to_string()).collect();
     let rids = rids.join(", ");
+
     let mut log = String::from(
         "Mon Mar  2 10:00:00 2026 Info: New SMTP ICID 9 interface Data1 (192.0.2.1) address 198.51.100.7 reverse dns host unknown verified no\n\
          Mon Mar  2 10:00:00 2026 Info: Start MID 1 ICID 9\n",
@@ -1810,12 +1807,8 @@ fn cut_recipient_list_keeps_its_whole_items() {
          Mon Mar  2 10:00:02 2026 Info: ICID 9 close\n"
     ));
     let (_dir, path) = temp_log("cut.log", &log);
-    let output = esatls_paths(
-        &["report", "--format", "json", "--max-line-bytes", "256"],
-        std::slice::from_ref(&path),
-    );
-    assert_eq!(output.status.code(), Some(0));
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let report = report_with(&["--max-line-bytes", "256"], std::slice::from_ref(&path));
+
     assert_eq!(report["lines"]["truncated"], 2);
     assert_eq!(report["lines"]["unrecognised"], 0);
     assert_eq!(report["outbound"]["recipients"]["total"], 60);
