@@ -378,8 +378,8 @@ tool_version() { "$@" 2>&1 | head -n 1; }
 MODEL=$(lscpu | awk -F': *' '/^Model name/ { print $2; exit }')
 MEMORY=$(awk '/^MemTotal/ { printf "%.1f GiB\n", $2 / 1048576 }' /proc/meminfo)
 COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
-# The page this script writes does not count as a change of the clone; a
-# page written outside the clone needs no exclusion (git rejects one).
+# The page this script writes does not count as a change of the clone. A
+# page written outside the clone needs no exclusion, and git rejects one.
 DIFF_PATHS=(.)
 case $OUT in
 "$ROOT"/*) DIFF_PATHS+=(":(exclude)${OUT#"$ROOT"/}") ;;

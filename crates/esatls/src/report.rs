@@ -391,8 +391,8 @@ pub fn domain_of(address: &str) -> Option<String> {
 
 /// Returns the domain of a mail address as written.
 fn domain_part(address: &str) -> Option<&str> {
-    // Addresses are short: a loop over the bytes finds the `@` sooner than
-    // the vectorised search of `rsplit_once`, whose setup costs more.
+    // Addresses are short, so a loop over the bytes finds the `@` sooner
+    // than the vectorised search of `rsplit_once`, whose setup costs more.
     let at = address.bytes().rposition(|byte| byte == b'@')?;
     let domain = address[at + 1..].trim_end_matches('>').trim();
     if domain.is_empty() {

@@ -48,11 +48,11 @@ pub const FINISH_GRACE_SECONDS: i64 = 1;
 /// when the run reads both kinds of log, before it is written alone.
 pub const CONSOLIDATED_WAIT_SECONDS: i64 = 600;
 
-/// Most finished messages, and most closed connections of each direction,
-/// that an appliance holds in their wait. The waits are counted in log
-/// time, which stops in logs without timestamps and stays behind while the
-/// clock runs back (after a daylight saving change). Past the limit the
-/// oldest is written before its time is up.
+/// Maximum finished messages, and maximum closed connections of each
+/// direction, that wait per appliance. The waits are counted in log time,
+/// which stops in logs without timestamps. It also stays behind while the
+/// clock runs back (after a daylight saving change). Past the maximum the
+/// oldest record is written before its time is up.
 const MAX_WAITING: usize = 4_096;
 
 /// Most log lines kept as evidence for one record in trace mode.
@@ -466,8 +466,9 @@ const FINISHED_INHERITANCE: usize = 65_536;
 /// Returns the room for a full queue or set of `len` entries to grow to,
 /// for a `limit` it does not pass. Grown by doubling to the limit, it
 /// would touch twice its final size of new memory, which the kernel zeroes
-/// page by page at a cost greater than the copies. So it doubles while it
-/// holds less than an eighth of the limit, and then takes the whole limit.
+/// page by page. Profiles of `report` showed that zeroing to cost more
+/// than the copies. So it doubles while it contains less than an eighth of
+/// the limit, and then takes the whole limit.
 fn room_to_grow(len: usize, limit: usize) -> usize {
     if len >= limit / 8 {
         limit.max(len + 1)
@@ -507,11 +508,12 @@ struct FinishedInbound {
 }
 
 /// A TLS state and the addresses of its texts. The texts come from the
-/// text pool, so equal texts mostly share an address; a text with an
+/// text pool, so equal texts mostly share an address. A text with an
 /// address of its own only makes one more shared state.
 type TlsKey = (TlsState, [usize; 4]);
 
-/// Most TLS states [`FinishedInbound`] shares before it starts again.
+/// Maximum TLS states that [`FinishedInbound`] shares before it clears
+/// its table.
 const MAX_SHARED_TLS_STATES: usize = 1_024;
 
 impl FinishedInbound {
@@ -654,9 +656,9 @@ impl Correlator {
 
     /// Sets the limits of recent state for the number of appliances. Once
     /// they are an eighth below the limits last applied to every
-    /// appliance, cuts the state of all of them: an appliance that adds
-    /// no state (its files were read before the others) would otherwise
-    /// keep what it had under the higher limits to the end.
+    /// appliance, cuts the state of all of them. Otherwise an appliance
+    /// that adds no more state (its files were read before the others)
+    /// would keep what it had under the higher limits to the end.
     fn set_limits(&mut self) {
         let limits = RecentLimits::for_appliances(self.appliances.len());
         self.limits = limits;
@@ -2188,7 +2190,7 @@ mod tests {
     }
 
     #[test]
-    fn finished_inbound_takes_its_size_at_once() {
+    fn finished_inbound_grows_in_two_steps() {
         let mut finished = FinishedInbound::default();
         finished.push(1, inheritance(1), 1_000);
         assert_eq!(finished.written.capacity(), 64);
@@ -2227,6 +2229,7 @@ mod tests {
             })),
             ..inheritance(mid)
         };
+
         // 100 messages may keep 38,400 bytes: four of these at a time.
         for mid in 1..=10 {
             finished.push(mid, long(mid), 100);
@@ -2235,12 +2238,14 @@ mod tests {
         assert_eq!(finished.text_bytes, 4 * 8_192 + 3 * 15 + 16);
         assert!(finished.get(6).is_none());
         assert_eq!(finished.get(7).and_then(|found| found.icid), Some(7));
+
         // Short texts take the room back.
         for mid in 11..=110 {
             finished.push(mid, inheritance(mid), 100);
         }
         assert_eq!(finished.written.len(), 100);
         assert_eq!(finished.text_bytes, 0);
+
         // One message longer than the whole budget is still kept.
         let mut longest = long(111);
         std::sync::Arc::make_mut(&mut longest.tls).cn =

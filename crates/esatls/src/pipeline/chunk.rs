@@ -346,9 +346,9 @@ fn parse_entries<'a>(
     Ok(out)
 }
 
-/// Finds line ends. Lines are short, so the search is set up once per
-/// chunk instead of once per line: where the processor has AVX2, the
-/// searcher of that instruction set is made once and called directly.
+/// A search for line ends, set up once per chunk because lines are short.
+/// Where the processor has AVX2, the searcher of that instruction set is
+/// made once and called directly, without the dispatch of each call.
 struct NewlineFinder {
     #[cfg(target_arch = "x86_64")]
     avx2: Option<memchr::arch::x86_64::avx2::memchr::One>,

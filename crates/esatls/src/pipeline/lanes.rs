@@ -131,11 +131,11 @@ struct Finished {
 /// idles long while another reads a lane's last input.
 const CHUNKS_PER_TURN: usize = 16;
 
-/// Part of the bytes left in a lane, on average, by which a worker prefers
-/// the lane it read last to another, so that lanes do not change
-/// processors every turn: an eighth. It falls as the lanes are read, so
-/// that near the end the lane with the most left goes first and the lanes
-/// end together.
+/// Divisor of the average bytes left per lane that gives the preference
+/// of a worker for the lane it read last, so that lanes do not change
+/// processors every turn. The preference falls as the lanes are read, so
+/// near the end the lane with the most left goes first and the lanes end
+/// together.
 const AFFINITY_PART: u64 = 8;
 
 /// The appliances of one lane, with the inputs still to read.

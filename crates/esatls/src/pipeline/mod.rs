@@ -429,8 +429,8 @@ pub struct Pipeline {
     /// appliance whatever its syslog host.
     text_serials: std::collections::HashSet<String>,
     /// The chunk buffers of the input read last on this thread, for the
-    /// next input: a log rotated into many files would otherwise take new
-    /// memory for each.
+    /// next input. Without them a log rotated into many files would take
+    /// new memory for each file.
     spare_buffers: Vec<chunk::Buffers>,
 }
 

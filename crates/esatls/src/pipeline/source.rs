@@ -17,7 +17,8 @@ use crate::input::{
 /// Bytes of an input read ahead to find its file header and first time.
 const PEEK_BYTES: usize = 256 * 1024;
 
-/// Bytes read ahead at a time, until the head holds [`PEEK_LINES`] lines.
+/// Bytes read ahead at a time, until the head contains [`PEEK_LINES`]
+/// lines.
 const PEEK_STEP: usize = 16 * 1024;
 
 /// Lines of an input read ahead to find its file header and first time.
