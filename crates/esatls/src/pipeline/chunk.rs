@@ -249,7 +249,8 @@ fn parse_entries<'a>(
     // Lifetimes only shorten: the vectors are empty.
     out.entries = owner.spare_entries.take();
     out.continuations = owner.spare_continuations.take();
-    let text = std::str::from_utf8(&owner.bytes[owner.range.clone()]).map_err(|_| Rebuild)?;
+    let text =
+        simdutf8::basic::from_utf8(&owner.bytes[owner.range.clone()]).map_err(|_| Rebuild)?;
     out.entries.reserve(text.len() / 64);
     out.lines.truncated = owner.truncated;
     out.lines.truncated_bytes = owner.truncated_bytes;
