@@ -49,6 +49,42 @@ impl<'a> Cursor<'a> {
     #[inline]
     pub(crate) fn number(&mut self) -> Option<u64> {
         let bytes = self.rest.as_bytes();
+        // The digits of an id are read eight bytes at a time.
+        if let Some(&first) = bytes.first_chunk::<8>() {
+            let first = u64::from_le_bytes(first);
+            let len = leading_digits(first);
+            let (value, len) = if len < 8 {
+                if len == 0 {
+                    return None;
+                }
+                (digits_value(first, len), len)
+            } else {
+                let Some(&second) = bytes[8..].first_chunk::<8>() else {
+                    return self.number_slowly();
+                };
+                let second = u64::from_le_bytes(second);
+                let more = leading_digits(second);
+                let high = digits_value(first, 8);
+                match more {
+                    0 => (high, 8),
+                    8 => return self.number_slowly(),
+                    _ => (high * TENS[more] + digits_value(second, more), 8 + more),
+                }
+            };
+            // The text holds more than `len` bytes: eight or sixteen.
+            if is_word_byte(bytes[len]) {
+                return None;
+            }
+            self.rest = &self.rest[len..];
+            return Some(value);
+        }
+        self.number_slowly()
+    }
+
+    /// Consumes a number as [`Cursor::number`] does, a byte at a time.
+    #[inline(never)]
+    fn number_slowly(&mut self) -> Option<u64> {
+        let bytes = self.rest.as_bytes();
         let mut value: u64 = 0;
         let mut len = 0;
         // Nineteen digits always fit in a `u64`; only the twentieth can
@@ -76,10 +112,7 @@ impl<'a> Cursor<'a> {
         if len == 0 {
             return None;
         }
-        if bytes
-            .get(len)
-            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
-        {
+        if bytes.get(len).copied().is_some_and(is_word_byte) {
             return None;
         }
         self.rest = &self.rest[len..];
@@ -167,6 +200,46 @@ impl<'a> Cursor<'a> {
         self.rest = after;
         Some((body, ids))
     }
+}
+
+/// Returns whether `byte` continues a word, so that a number before it is
+/// not a number of its own.
+fn is_word_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || byte == b'_'
+}
+
+/// Returns how many of the eight bytes of `word`, first byte lowest, are
+/// ASCII digits before the first byte that is not.
+#[inline]
+fn leading_digits(word: u64) -> usize {
+    const LOW: u64 = 0x0f0f_0f0f_0f0f_0f0f;
+    const HIGH: u64 = 0xf0f0_f0f0_f0f0_f0f0;
+    const SEVEN: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    // A byte is a digit when its high half is 3 and its low half at most
+    // 9: adding 6 to the low half carries into bit 4 only above 9. Each
+    // byte of `other` is zero for a digit and nonzero for any other byte.
+    let other = ((word & HIGH) ^ 0x3030_3030_3030_3030)
+        | (((word & LOW) + 0x0606_0606_0606_0606) & 0x1010_1010_1010_1010);
+    // The high bit of each nonzero byte, without carries between bytes.
+    let flags = (((other & SEVEN) + SEVEN) | other) & !SEVEN;
+    flags.trailing_zeros() as usize / 8
+}
+
+/// Powers of ten below `10^8`.
+const TENS: [u64; 8] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000];
+
+/// Returns the value of the first `len` bytes of `word`, which are ASCII
+/// digits, first byte lowest; `len` is 1 to 8.
+#[inline]
+fn digits_value(word: u64, len: usize) -> u64 {
+    // Moved up, the digits end at the highest byte and zero bytes lead
+    // them, which count as leading zeros. Then each byte is joined with
+    // the next, each pair with the next pair, and the two halves. Each
+    // sum fits in the lanes kept, so no carry crosses into another.
+    let digits = (word & 0x0f0f_0f0f_0f0f_0f0f) << (8 * (8 - len));
+    let pairs = (digits.wrapping_mul(10 * (1 << 8) + 1) >> 8) & 0x00ff_00ff_00ff_00ff;
+    let quads = (pairs.wrapping_mul(100 * (1 << 16) + 1) >> 16) & 0x0000_ffff_0000_ffff;
+    quads.wrapping_mul(10_000 * (1 << 32) + 1) >> 32
 }
 
 /// The values of a list checked byte by byte: the first ones, and how many
@@ -264,6 +337,44 @@ mod tests {
                 proptest::prop_assert_eq!(cursor.rest(), &text[digits..]);
             }
         }
+    }
+
+    #[test]
+    fn leading_digits_stop_at_any_other_byte() {
+        for byte in 0..=u8::MAX {
+            for at in 0..8 {
+                let mut word = *b"12345678";
+                word[at] = byte;
+                let expected = if byte.is_ascii_digit() { 8 } else { at };
+                assert_eq!(
+                    leading_digits(u64::from_le_bytes(word)),
+                    expected,
+                    "{byte:#x} at {at}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn digit_words_convert() {
+        for (text, len, value) in [
+            (*b"9xxxxxxx", 1, 9),
+            (*b"1234567 ", 7, 1_234_567),
+            (*b"0000007:", 7, 7),
+            (*b"98765432", 8, 98_765_432),
+        ] {
+            assert_eq!(digits_value(u64::from_le_bytes(text), len), value);
+        }
+        // Eight digits, then up to seven more.
+        let mut cursor = Cursor::new("123456789012345 next");
+        assert_eq!(cursor.number_word(), Some(123_456_789_012_345));
+        assert_eq!(cursor.rest(), "next");
+        assert_eq!(Cursor::new("12345678 x").number(), Some(12_345_678));
+        assert_eq!(
+            Cursor::new("1234567890123456 x").number(),
+            Some(1_234_567_890_123_456)
+        );
+        assert_eq!(Cursor::new("12345678_x......").number(), None);
     }
 
     #[test]
