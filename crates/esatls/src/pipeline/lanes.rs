@@ -138,8 +138,18 @@ const CHUNKS_PER_TURN: usize = 16;
 /// together.
 const AFFINITY_PART: u64 = 8;
 
+/// One lane: open while inputs are left, then finished by the worker
+/// that read its last input, while the other workers go on.
+enum Lane {
+    Open(OpenLane),
+    /// The lane's appliances and what it handed over.
+    Finished(Vec<Option<String>>, Finished),
+    /// Between the two, for the time of the change.
+    Changing,
+}
+
 /// The appliances of one lane, with the inputs still to read.
-struct Lane {
+struct OpenLane {
     pipeline: Pipeline,
     /// The lane's inputs not yet read, first first, with their places
     /// among all the run's inputs.
@@ -163,6 +173,47 @@ struct Turn {
 }
 
 impl Lane {
+    /// Takes a turn on an open lane, and finishes it once its inputs are
+    /// read. Writing its last records and dropping its state then happen
+    /// on this worker, while the others read, rather than on the main
+    /// thread after them.
+    fn take_turn(&mut self) -> Turn {
+        let Lane::Open(open) = self else {
+            return Turn {
+                bytes: 0,
+                input_ended: false,
+            };
+        };
+        let turn = open.take_turn();
+        if open.sources.is_empty() && open.current.is_none() {
+            if let Lane::Open(open) = std::mem::replace(self, Lane::Changing) {
+                let appliances = open.pipeline.appliance_names();
+                *self = Lane::Finished(appliances, open.finish());
+            }
+        }
+        turn
+    }
+
+    /// Returns the names of the lane's appliances.
+    fn appliance_names(&self) -> Vec<Option<String>> {
+        match self {
+            Lane::Open(open) => open.pipeline.appliance_names(),
+            Lane::Finished(names, _) => names.clone(),
+            Lane::Changing => Vec::new(),
+        }
+    }
+
+    /// Returns what the lane hands over, finishing it if no worker did.
+    fn finish(self) -> Option<Finished> {
+        match self {
+            Lane::Open(open) => Some(open.finish()),
+            Lane::Finished(_, finished) => Some(finished),
+            Lane::Changing => None,
+        }
+    }
+}
+
+impl OpenLane {
     /// Reads some chunks of the lane's input, starting its next input if
     /// none is open.
     fn take_turn(&mut self) -> Turn {
@@ -213,7 +264,7 @@ impl Lane {
     }
 
     fn finish(self) -> Finished {
-        let Lane {
+        let OpenLane {
             pipeline,
             read,
             mut part,
@@ -341,13 +392,13 @@ pub(super) fn run(
         schedule
             .bytes_left
             .push(sources.iter().map(|(_, source)| source.file_bytes()).sum());
-        lanes.push(Mutex::new(Lane {
+        lanes.push(Mutex::new(Lane::Open(OpenLane {
             pipeline: Pipeline::for_sources(&options, sources.iter().map(|(_, source)| source)),
             sources: sources.into(),
             current: None,
             part,
             read: Vec::new(),
-        }));
+        })));
     }
     let schedule = (Mutex::new(schedule), Condvar::new());
     std::thread::scope(|scope| {
@@ -374,7 +425,7 @@ pub(super) fn run(
     // file can name another appliance further on.
     let mut lane_of_appliance = std::collections::HashMap::new();
     for (index, lane) in lanes.iter().enumerate() {
-        for name in lane.iter().flat_map(|lane| lane.pipeline.appliance_names()) {
+        for name in lane.iter().flat_map(Lane::appliance_names) {
             if *lane_of_appliance.entry(name).or_insert(index) != index {
                 return Err(SharedAppliance);
             }
@@ -382,7 +433,7 @@ pub(super) fn run(
     }
     let finished = lanes
         .into_iter()
-        .map(|lane| lane.map(Lane::finish))
+        .map(|lane| lane.and_then(Lane::finish))
         .collect();
     Ok(combine(start, finished, sink))
 }
