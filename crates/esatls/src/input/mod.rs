@@ -63,6 +63,9 @@ const MAGIC_NUMBERS: [(Compression, &[u8]); 4] = [
     (Compression::Xz, &[0xfd, b'7', b'z', b'X', b'Z', 0x00]),
 ];
 
+/// Bytes that tell every magic number (and bzip2's block size) apart.
+const MAGIC_BYTES: usize = 6;
+
 impl Compression {
     /// Recognises the compression from the first bytes of a stream (its
     /// magic number), whatever the file is called.
@@ -239,23 +242,43 @@ pub fn open_reader(
         origin: origin.clone(),
         source,
     };
-    let count = Arc::new(AtomicU64::new(0));
-    let mut buffered = CountingReader {
-        inner: BufReader::with_capacity(256 * 1024, raw),
-        count: Arc::clone(&count),
-    };
-    let head = buffered.fill_buf().map_err(open_error)?;
-    let compression = Compression::detect(head);
-    // Every decoder reads concatenated members or frames, as `cat a.gz
-    // b.gz` and parallel compressors write them.
-    let reader: Box<dyn Read + Send> = match compression {
-        Compression::None => Box::new(buffered),
-        Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(buffered)),
-        Compression::Zstd => {
-            Box::new(zstd::stream::read::Decoder::with_buffer(buffered).map_err(open_error)?)
+    // One read of the few bytes a magic number takes. Plain text is read
+    // without a buffer of its own: the line reader reads large blocks, and
+    // a buffer would turn each small read of a peek at an input's first
+    // lines (for its appliance, or to find copies) into one of 256 KiB.
+    let mut raw = raw;
+    let mut magic = [0; MAGIC_BYTES];
+    let read = loop {
+        match raw.read(&mut magic) {
+            Ok(read) => break read,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            Err(error) => return Err(open_error(error)),
         }
-        Compression::Bzip2 => Box::new(bzip2::bufread::MultiBzDecoder::new(buffered)),
-        Compression::Xz => Box::new(liblzma::bufread::XzDecoder::new_multi_decoder(buffered)),
+    };
+    let compression = Compression::detect(&magic[..read]);
+    let raw = io::Cursor::new(magic).take(read as u64).chain(raw);
+    let count = Arc::new(AtomicU64::new(0));
+    let reader: Box<dyn Read + Send> = if compression == Compression::None {
+        Box::new(CountingReader {
+            inner: raw,
+            count: Arc::clone(&count),
+        })
+    } else {
+        let buffered = CountingReader {
+            inner: BufReader::with_capacity(256 * 1024, raw),
+            count: Arc::clone(&count),
+        };
+        // Every decoder reads concatenated members or frames, as `cat
+        // a.gz b.gz` and parallel compressors write them.
+        match compression {
+            Compression::None => Box::new(buffered),
+            Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(buffered)),
+            Compression::Zstd => {
+                Box::new(zstd::stream::read::Decoder::with_buffer(buffered).map_err(open_error)?)
+            }
+            Compression::Bzip2 => Box::new(bzip2::bufread::MultiBzDecoder::new(buffered)),
+            Compression::Xz => Box::new(liblzma::bufread::XzDecoder::new_multi_decoder(buffered)),
+        }
     };
     Ok(OpenedInput {
         reader,
@@ -289,6 +312,14 @@ mod tests {
         let mut data = compress(b"first line\n");
         data.extend(compress(b"second line\n"));
         data
+    }
+
+    #[test]
+    fn magic_bytes_hold_every_magic_number() {
+        for (compression, magic) in MAGIC_NUMBERS {
+            let length = magic.len() + usize::from(compression == Compression::Bzip2);
+            assert!(length <= MAGIC_BYTES, "{compression:?}");
+        }
     }
 
     #[test]
