@@ -141,9 +141,9 @@ const AFFINITY_PART: u64 = 8;
 /// One lane: open while inputs are left, then finished by the worker
 /// that read its last input, while the other workers go on.
 enum Lane {
-    Open(OpenLane),
+    Open(Box<OpenLane>),
     /// The lane's appliances and what it handed over.
-    Finished(Vec<Option<String>>, Finished),
+    Finished(Vec<Option<String>>, Box<Finished>),
     /// Between the two, for the time of the change.
     Changing,
 }
@@ -188,7 +188,7 @@ impl Lane {
         if open.sources.is_empty() && open.current.is_none() {
             if let Lane::Open(open) = std::mem::replace(self, Lane::Changing) {
                 let appliances = open.pipeline.appliance_names();
-                *self = Lane::Finished(appliances, open.finish());
+                *self = Lane::Finished(appliances, Box::new(open.finish()));
             }
         }
         turn
@@ -207,7 +207,7 @@ impl Lane {
     fn finish(self) -> Option<Finished> {
         match self {
             Lane::Open(open) => Some(open.finish()),
-            Lane::Finished(_, finished) => Some(finished),
+            Lane::Finished(_, finished) => Some(*finished),
             Lane::Changing => None,
         }
     }
@@ -392,13 +392,13 @@ pub(super) fn run(
         schedule
             .bytes_left
             .push(sources.iter().map(|(_, source)| source.file_bytes()).sum());
-        lanes.push(Mutex::new(Lane::Open(OpenLane {
+        lanes.push(Mutex::new(Lane::Open(Box::new(OpenLane {
             pipeline: Pipeline::for_sources(&options, sources.iter().map(|(_, source)| source)),
             sources: sources.into(),
             current: None,
             part,
             read: Vec::new(),
-        })));
+        }))));
     }
     let schedule = (Mutex::new(schedule), Condvar::new());
     std::thread::scope(|scope| {
