@@ -243,9 +243,9 @@ pub fn open_reader(
         source,
     };
     // One read of the few bytes a magic number takes. Plain text is read
-    // without a buffer of its own: the line reader reads large blocks, and
-    // a buffer would turn each small read of a peek at an input's first
-    // lines (for its appliance, or to find copies) into one of 256 KiB.
+    // without a buffer of its own, since the line reader reads large
+    // blocks. With a buffer, each small read of a peek at an input's
+    // first lines (for its appliance, or to find copies) read 256 KiB.
     let mut raw = raw;
     let mut magic = [0; MAGIC_BYTES];
     let read = loop {

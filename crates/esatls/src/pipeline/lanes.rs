@@ -144,7 +144,7 @@ enum Lane {
     Open(Box<OpenLane>),
     /// The lane's appliances and what it handed over.
     Finished(Vec<Option<String>>, Box<Finished>),
-    /// Between the two, for the time of the change.
+    /// Neither, only while a worker finishes the lane.
     Changing,
 }
 
