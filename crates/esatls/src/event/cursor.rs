@@ -46,7 +46,7 @@ impl<'a> Cursor<'a> {
 
     /// Consumes an unsigned decimal number that fits in `u64` and is not
     /// followed by another word character.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn number(&mut self) -> Option<u64> {
         let bytes = self.rest.as_bytes();
         // The digits of an id are read eight bytes at a time.
