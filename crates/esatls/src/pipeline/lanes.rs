@@ -136,7 +136,7 @@ const CHUNKS_PER_TURN: usize = 16;
 /// processors every turn. The preference falls as the lanes are read, so
 /// near the end the lane with the most left goes first and the lanes end
 /// together.
-const AFFINITY_PART: u64 = 8;
+const AFFINITY_PART: u64 = 3;
 
 /// One lane: open while inputs are left, then finished by the worker
 /// that read its last input, while the other workers go on.
