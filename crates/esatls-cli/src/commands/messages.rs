@@ -1,6 +1,7 @@
 //! `esatls messages`.
 
 use std::io::{self, IsTerminal, Write};
+use std::sync::mpsc;
 
 use anyhow::{Context, Result};
 
@@ -140,6 +141,64 @@ impl<W: Write> RecordSink for MessageSink<W> {
     }
 }
 
+/// Records sent to the writing thread at once.
+const BATCH_RECORDS: usize = 256;
+
+/// Batches a writing thread may hold before the correlating thread waits.
+const BATCHES_AHEAD: usize = 4;
+
+/// Hands the records in batches to a thread that filters and writes them,
+/// so that the thread that correlates does not also write them.
+struct BatchSink {
+    /// `None` once the writing thread has stopped.
+    sender: Option<mpsc::SyncSender<Vec<MessageRecord>>>,
+    batch: Vec<MessageRecord>,
+}
+
+impl BatchSink {
+    fn send(&mut self) {
+        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH_RECORDS));
+        if let Some(sender) = &self.sender {
+            if sender.send(batch).is_err() {
+                self.sender = None;
+            }
+        }
+    }
+}
+
+impl RecordSink for BatchSink {
+    fn message(&mut self, record: MessageRecord) {
+        self.batch.push(record);
+        if self.batch.len() >= BATCH_RECORDS {
+            self.send();
+        }
+    }
+
+    fn connection(&mut self, _record: ConnectionRecord) {}
+}
+
+/// Builds the writer of `format` over standard output.
+fn writer(format: RecordFormat) -> Result<Writer<io::BufWriter<io::StdoutLock<'static>>>> {
+    let out = stdout();
+    Ok(match format {
+        RecordFormat::Table => Writer::Table(MessageTable::new(table_style()), out),
+        RecordFormat::Json => Writer::Json(out, Vec::new()),
+        RecordFormat::Csv => Writer::Csv(
+            CsvWriter::new(out, MESSAGE_COLUMNS)
+                .context("cannot write to standard output")?
+                .visible_escapes(io::stdout().is_terminal()),
+        ),
+    })
+}
+
+/// Ends the writing of `sink`, and returns how many records passed the
+/// filter.
+fn finish_writing(sink: MessageSink<io::BufWriter<io::StdoutLock<'static>>>) -> Result<u64> {
+    let (matched, mut out) = sink.finish().context("cannot write to standard output")?;
+    flush(&mut out)?;
+    Ok(matched)
+}
+
 pub fn run(args: MessagesArgs) -> Result<u8> {
     let (paths, options) = run_options(&args.input, false)?;
     let filter = MessageFilter {
@@ -149,17 +208,7 @@ pub fn run(args: MessagesArgs) -> Result<u8> {
         recipient: args.recipient.clone(),
     };
     let filtering = filter.is_active();
-    let out = stdout();
-    let writer = match args.format {
-        RecordFormat::Table => Writer::Table(MessageTable::new(table_style()), out),
-        RecordFormat::Json => Writer::Json(out, Vec::new()),
-        RecordFormat::Csv => Writer::Csv(
-            CsvWriter::new(out, MESSAGE_COLUMNS)
-                .context("cannot write to standard output")?
-                .visible_escapes(io::stdout().is_terminal()),
-        ),
-    };
-    let mut sink = MessageSink {
+    let sink = |filter, writer| MessageSink {
         filter,
         utc: args.input.utc,
         live: args.follow.follow,
@@ -167,9 +216,46 @@ pub fn run(args: MessagesArgs) -> Result<u8> {
         matched: 0,
         error: None,
     };
-    let (summary, interrupted) = run_pipeline(&paths, &options, &args.follow, &mut sink)?;
-    let (matched, mut out) = sink.finish().context("cannot write to standard output")?;
-    flush(&mut out)?;
+    // JSON and CSV lines are written on a thread of their own, since the
+    // thread that correlates is the one the others wait for: `messages
+    // --format json` over 1 GB took 1.46 s instead of 1.56 s (medians of
+    // 11 alternating runs, 2 CPUs). A table is written at the end, and a
+    // followed log's records as they come.
+    let threaded = args.format != RecordFormat::Table && !args.follow.follow;
+    let (summary, interrupted, matched) = if threaded {
+        let format = args.format;
+        std::thread::scope(|scope| -> Result<_> {
+            let (sender, batches) = mpsc::sync_channel::<Vec<MessageRecord>>(BATCHES_AHEAD);
+            let writing = std::thread::Builder::new()
+                .name("esatls-write".into())
+                .spawn_scoped(scope, move || -> Result<u64> {
+                    let mut sink = sink(filter, writer(format)?);
+                    for batch in batches {
+                        for record in batch {
+                            sink.message(record);
+                        }
+                    }
+                    finish_writing(sink)
+                })
+                .context("cannot start the thread that writes the records")?;
+            let mut batching = BatchSink {
+                sender: Some(sender),
+                batch: Vec::with_capacity(BATCH_RECORDS),
+            };
+            let result = run_pipeline(&paths, &options, &args.follow, &mut batching);
+            batching.send();
+            drop(batching);
+            let matched = writing
+                .join()
+                .map_err(|_| anyhow::anyhow!("the thread that writes the records failed"))??;
+            let (summary, interrupted) = result?;
+            Ok((summary, interrupted, matched))
+        })?
+    } else {
+        let mut sink = sink(filter, writer(args.format)?);
+        let (summary, interrupted) = run_pipeline(&paths, &options, &args.follow, &mut sink)?;
+        (summary, interrupted, finish_writing(sink)?)
+    };
     let status = if interrupted {
         INTERRUPTED
     } else if filtering && matched == 0 {
