@@ -144,7 +144,8 @@ impl<W: Write> RecordSink for MessageSink<W> {
 /// Records sent to the writing thread at once.
 const BATCH_RECORDS: usize = 256;
 
-/// Batches a writing thread may hold before the correlating thread waits.
+/// Batches queued for the writing thread before the correlating thread
+/// waits.
 const BATCHES_AHEAD: usize = 4;
 
 /// Hands the records in batches to a thread that filters and writes them,
@@ -245,11 +246,13 @@ pub fn run(args: MessagesArgs) -> Result<u8> {
             let result = run_pipeline(&paths, &options, &args.follow, &mut batching);
             batching.send();
             drop(batching);
-            let matched = writing
+            let written = writing
                 .join()
-                .map_err(|_| anyhow::anyhow!("the thread that writes the records failed"))??;
+                .map_err(|_| anyhow::anyhow!("the thread that writes the records failed"))?;
+            // An error of the run comes before one of the writing, as
+            // without the thread.
             let (summary, interrupted) = result?;
-            Ok((summary, interrupted, matched))
+            Ok((summary, interrupted, written?))
         })?
     } else {
         let mut sink = sink(filter, writer(args.format)?);
