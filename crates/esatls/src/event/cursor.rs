@@ -71,7 +71,8 @@ impl<'a> Cursor<'a> {
                     _ => (high * TENS[more] + digits_value(second, more), 8 + more),
                 }
             };
-            // The text holds more than `len` bytes: eight or sixteen.
+            // The text is longer than `len` bytes: it has at least eight,
+            // or at least sixteen when the first eight are digits.
             if is_word_byte(bytes[len]) {
                 return None;
             }
@@ -232,10 +233,10 @@ const TENS: [u64; 8] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_00
 /// digits, first byte lowest; `len` is 1 to 8.
 #[inline]
 fn digits_value(word: u64, len: usize) -> u64 {
-    // Moved up, the digits end at the highest byte and zero bytes lead
-    // them, which count as leading zeros. Then each byte is joined with
+    // Shifted up, the digits end at the highest byte, and the zero bytes
+    // before them count as leading zeros. Then each byte is joined with
     // the next, each pair with the next pair, and the two halves. Each
-    // sum fits in the lanes kept, so no carry crosses into another.
+    // sum fits in the field it is kept in, so no carry reaches the next.
     let digits = (word & 0x0f0f_0f0f_0f0f_0f0f) << (8 * (8 - len));
     let pairs = (digits.wrapping_mul(10 * (1 << 8) + 1) >> 8) & 0x00ff_00ff_00ff_00ff;
     let quads = (pairs.wrapping_mul(100 * (1 << 16) + 1) >> 16) & 0x0000_ffff_0000_ffff;
@@ -365,7 +366,10 @@ mod tests {
         ] {
             assert_eq!(digits_value(u64::from_le_bytes(text), len), value);
         }
-        // Eight digits, then up to seven more.
+    }
+
+    #[test]
+    fn numbers_span_two_words() {
         let mut cursor = Cursor::new("123456789012345 next");
         assert_eq!(cursor.number_word(), Some(123_456_789_012_345));
         assert_eq!(cursor.rest(), "next");

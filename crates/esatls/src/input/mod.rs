@@ -63,7 +63,8 @@ const MAGIC_NUMBERS: [(Compression, &[u8]); 4] = [
     (Compression::Xz, &[0xfd, b'7', b'z', b'X', b'Z', 0x00]),
 ];
 
-/// Bytes that tell every magic number (and bzip2's block size) apart.
+/// Bytes read to recognise a compression: the longest magic number, xz's,
+/// has six.
 const MAGIC_BYTES: usize = 6;
 
 impl Compression {
@@ -235,7 +236,7 @@ pub fn open(origin: &Origin) -> Result<OpenedInput, InputError> {
 /// for.
 pub fn open_reader(
     origin: &Origin,
-    raw: Box<dyn Read + Send>,
+    mut raw: Box<dyn Read + Send>,
     modified: Option<i64>,
 ) -> Result<OpenedInput, InputError> {
     let open_error = |source| InputError::Open {
@@ -244,9 +245,8 @@ pub fn open_reader(
     };
     // One read of the few bytes a magic number takes. Plain text is read
     // without a buffer of its own, since the line reader reads large
-    // blocks. With a buffer, each small read of a peek at an input's
-    // first lines (for its appliance, or to find copies) read 256 KiB.
-    let mut raw = raw;
+    // blocks. A buffer would turn each small read of a peek at the first
+    // lines (for the appliance, or to find copies) into one of 256 KiB.
     let mut magic = [0; MAGIC_BYTES];
     let read = loop {
         match raw.read(&mut magic) {
@@ -315,7 +315,7 @@ mod tests {
     }
 
     #[test]
-    fn magic_bytes_hold_every_magic_number() {
+    fn magic_bytes_cover_every_magic_number() {
         for (compression, magic) in MAGIC_NUMBERS {
             let length = magic.len() + usize::from(compression == Compression::Bzip2);
             assert!(length <= MAGIC_BYTES, "{compression:?}");

@@ -139,12 +139,12 @@ const CHUNKS_PER_TURN: usize = 16;
 const AFFINITY_PART: u64 = 3;
 
 /// One lane: open while inputs are left, then finished by the worker
-/// that read its last input, while the other workers go on.
+/// that read its last input while the other workers go on.
 enum Lane {
     Open(Box<OpenLane>),
     /// The lane's appliances and what it handed over.
     Finished(Vec<Option<String>>, Box<Finished>),
-    /// Neither, only while a worker finishes the lane.
+    /// A lane that a worker is finishing, between the other two states.
     Changing,
 }
 
@@ -174,9 +174,8 @@ struct Turn {
 
 impl Lane {
     /// Takes a turn on an open lane, and finishes it once its inputs are
-    /// read. Writing its last records and dropping its state then happen
-    /// on this worker, while the others read, rather than on the main
-    /// thread after them.
+    /// read. Its last records are then written, and its state dropped, on
+    /// this worker while the others read, not on the main thread after.
     fn take_turn(&mut self) -> Turn {
         let Lane::Open(open) = self else {
             return Turn {
